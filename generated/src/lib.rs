@@ -1205,3 +1205,547 @@ pub use cloudflare_v4_zone_analytics_api as zone_analytics_api;
 #[cfg_attr(docsrs, doc(cfg(feature = "zones")))]
 #[doc(inline)]
 pub use cloudflare_v4_zones as zones;
+/// A typed mock of the Cloudflare API, for testing code that uses this crate (feature
+/// `mock`; see the README's "Testing your code").
+///
+/// [`Mock::start`] starts a loopback server and [`Mock::client`] is a [`Client`](crate::Client)
+/// pointed at it. Each group's accessor (`mock.dns_records()`) has one expectation
+/// per operation, taking the operation's arguments: it matches the request that call
+/// sends (path values, query, headers, body) and answers with the call's result type
+/// (`returns`, `returns_pages`), an API error (`fails`), a 429 (`rate_limited`), an
+/// HTML 5xx (`html_error`), after an optional `delay`. `times(n)` is checked when the
+/// mock is dropped or [`verify`](runtime::mock::MockServer::verify)'d; a request
+/// that matches nothing is answered 404, naming the closest expectations.
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock {
+    use crate::runtime;
+    pub use runtime::mock::{Expectable, Expectation, MockServer, Mounted};
+    /// A mock server of the Cloudflare API with its client; derefs to
+    /// [`MockServer`] (`on` for any call, `verify`, `received`).
+    #[derive(Debug)]
+    pub struct Mock {
+        server: MockServer,
+        client: crate::Client,
+    }
+    impl Mock {
+        /// Starts the server on a loopback port.
+        pub async fn start() -> Mock {
+            let server = MockServer::start().await;
+            let client = crate::Client::from(server.client().clone());
+            Mock { server, client }
+        }
+        /// A client pointed at the server (fast retries; see [`MockServer`]).
+        pub fn client(&self) -> &crate::Client {
+            &self.client
+        }
+        /// Expectations of the `aaa` operations (feature `aaa`).
+        #[cfg(feature = "aaa")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "aaa")))]
+        pub fn aaa(&self) -> crate::aaa::mock::AaaMock<'_> {
+            crate::aaa::mock::AaaMock::new(&self.server)
+        }
+        /// Expectations of the `access` operations (feature `access`).
+        #[cfg(feature = "access")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "access")))]
+        pub fn access(&self) -> crate::access::mock::AccessMock<'_> {
+            crate::access::mock::AccessMock::new(&self.server)
+        }
+        /// Expectations of the `addressing` operations (feature `addressing`).
+        #[cfg(feature = "addressing")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "addressing")))]
+        pub fn addressing(&self) -> crate::addressing::mock::AddressingMock<'_> {
+            crate::addressing::mock::AddressingMock::new(&self.server)
+        }
+        /// Expectations of the `ai` operations (feature `ai`).
+        #[cfg(feature = "ai")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ai")))]
+        pub fn ai(&self) -> crate::ai::mock::AiMock<'_> {
+            crate::ai::mock::AiMock::new(&self.server)
+        }
+        /// Expectations of the `ai-gateway` operations (feature `ai-gateway`).
+        #[cfg(feature = "ai-gateway")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "ai-gateway")))]
+        pub fn ai_gateway(&self) -> crate::ai_gateway::mock::AiGatewayMock<'_> {
+            crate::ai_gateway::mock::AiGatewayMock::new(&self.server)
+        }
+        /// Expectations of the `api-shield` operations (feature `api-shield`).
+        #[cfg(feature = "api-shield")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "api-shield")))]
+        pub fn api_shield(&self) -> crate::api_shield::mock::ApiShieldMock<'_> {
+            crate::api_shield::mock::ApiShieldMock::new(&self.server)
+        }
+        /// Expectations of the `argo-analytics` operations (feature `argo-analytics`).
+        #[cfg(feature = "argo-analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "argo-analytics")))]
+        pub fn argo_analytics(
+            &self,
+        ) -> crate::argo_analytics::mock::ArgoAnalyticsMock<'_> {
+            crate::argo_analytics::mock::ArgoAnalyticsMock::new(&self.server)
+        }
+        /// Expectations of the `argo-config` operations (feature `argo-config`).
+        #[cfg(feature = "argo-config")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "argo-config")))]
+        pub fn argo_config(&self) -> crate::argo_config::mock::ArgoConfigMock<'_> {
+            crate::argo_config::mock::ArgoConfigMock::new(&self.server)
+        }
+        /// Expectations of the `bill-subs-api` operations (feature `bill-subs-api`).
+        #[cfg(feature = "bill-subs-api")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "bill-subs-api")))]
+        pub fn bill_subs_api(&self) -> crate::bill_subs_api::mock::BillSubsMock<'_> {
+            crate::bill_subs_api::mock::BillSubsMock::new(&self.server)
+        }
+        /// Expectations of the `bot-management` operations (feature `bot-management`).
+        #[cfg(feature = "bot-management")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "bot-management")))]
+        pub fn bot_management(
+            &self,
+        ) -> crate::bot_management::mock::BotManagementMock<'_> {
+            crate::bot_management::mock::BotManagementMock::new(&self.server)
+        }
+        /// Expectations of the `cache` operations (feature `cache`).
+        #[cfg(feature = "cache")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+        pub fn cache(&self) -> crate::cache::mock::CacheMock<'_> {
+            crate::cache::mock::CacheMock::new(&self.server)
+        }
+        /// Expectations of the `cache-purge` operations (feature `cache-purge`).
+        #[cfg(feature = "cache-purge")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "cache-purge")))]
+        pub fn cache_purge(&self) -> crate::cache_purge::mock::CachePurgeMock<'_> {
+            crate::cache_purge::mock::CachePurgeMock::new(&self.server)
+        }
+        /// Expectations of the `calls` operations (feature `calls`).
+        #[cfg(feature = "calls")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "calls")))]
+        pub fn calls(&self) -> crate::calls::mock::CallsMock<'_> {
+            crate::calls::mock::CallsMock::new(&self.server)
+        }
+        /// Expectations of the `cloud-connector` operations (feature `cloud-connector`).
+        #[cfg(feature = "cloud-connector")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "cloud-connector")))]
+        pub fn cloud_connector(
+            &self,
+        ) -> crate::cloud_connector::mock::CloudConnectorMock<'_> {
+            crate::cloud_connector::mock::CloudConnectorMock::new(&self.server)
+        }
+        /// Expectations of the `cloudforce-one` operations (feature `cloudforce-one`).
+        #[cfg(feature = "cloudforce-one")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "cloudforce-one")))]
+        pub fn cloudforce_one(
+            &self,
+        ) -> crate::cloudforce_one::mock::CloudforceOneMock<'_> {
+            crate::cloudforce_one::mock::CloudforceOneMock::new(&self.server)
+        }
+        /// Expectations of the `custom-indicator-feeds` operations (feature `custom-indicator-feeds`).
+        #[cfg(feature = "custom-indicator-feeds")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-indicator-feeds")))]
+        pub fn custom_indicator_feeds(
+            &self,
+        ) -> crate::custom_indicator_feeds::mock::CustomIndicatorFeedsMock<'_> {
+            crate::custom_indicator_feeds::mock::CustomIndicatorFeedsMock::new(
+                &self.server,
+            )
+        }
+        /// Expectations of the `custom-pages` operations (feature `custom-pages`).
+        #[cfg(feature = "custom-pages")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "custom-pages")))]
+        pub fn custom_pages(&self) -> crate::custom_pages::mock::CustomPagesMock<'_> {
+            crate::custom_pages::mock::CustomPagesMock::new(&self.server)
+        }
+        /// Expectations of the `d1` operations (feature `d1`).
+        #[cfg(feature = "d1")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "d1")))]
+        pub fn d1(&self) -> crate::d1::mock::D1Mock<'_> {
+            crate::d1::mock::D1Mock::new(&self.server)
+        }
+        /// Expectations of the `digital-experience-monitoring` operations (feature `digital-experience-monitoring`).
+        #[cfg(feature = "digital-experience-monitoring")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "digital-experience-monitoring")))]
+        pub fn digital_experience_monitoring(
+            &self,
+        ) -> crate::digital_experience_monitoring::mock::DigitalExperienceMonitoringMock<
+            '_,
+        > {
+            crate::digital_experience_monitoring::mock::DigitalExperienceMonitoringMock::new(
+                &self.server,
+            )
+        }
+        /// Expectations of the `dlp` operations (feature `dlp`).
+        #[cfg(feature = "dlp")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dlp")))]
+        pub fn dlp(&self) -> crate::dlp::mock::DlpMock<'_> {
+            crate::dlp::mock::DlpMock::new(&self.server)
+        }
+        /// Expectations of the `dls` operations (feature `dls`).
+        #[cfg(feature = "dls")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dls")))]
+        pub fn dls(&self) -> crate::dls::mock::DlsMock<'_> {
+            crate::dls::mock::DlsMock::new(&self.server)
+        }
+        /// Expectations of the `dns-analytics` operations (feature `dns-analytics`).
+        #[cfg(feature = "dns-analytics")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dns-analytics")))]
+        pub fn dns_analytics(&self) -> crate::dns_analytics::mock::DnsAnalyticsMock<'_> {
+            crate::dns_analytics::mock::DnsAnalyticsMock::new(&self.server)
+        }
+        /// Expectations of the `dns-custom-nameservers` operations (feature `dns-custom-nameservers`).
+        #[cfg(feature = "dns-custom-nameservers")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dns-custom-nameservers")))]
+        pub fn dns_custom_nameservers(
+            &self,
+        ) -> crate::dns_custom_nameservers::mock::DnsCustomNameserversMock<'_> {
+            crate::dns_custom_nameservers::mock::DnsCustomNameserversMock::new(
+                &self.server,
+            )
+        }
+        /// Expectations of the `dns-firewall` operations (feature `dns-firewall`).
+        #[cfg(feature = "dns-firewall")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dns-firewall")))]
+        pub fn dns_firewall(&self) -> crate::dns_firewall::mock::DnsFirewallMock<'_> {
+            crate::dns_firewall::mock::DnsFirewallMock::new(&self.server)
+        }
+        /// Expectations of the `dns-records` operations (feature `dns-records`).
+        #[cfg(feature = "dns-records")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dns-records")))]
+        pub fn dns_records(&self) -> crate::dns_records::mock::DnsRecordsMock<'_> {
+            crate::dns_records::mock::DnsRecordsMock::new(&self.server)
+        }
+        /// Expectations of the `dns-settings` operations (feature `dns-settings`).
+        #[cfg(feature = "dns-settings")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dns-settings")))]
+        pub fn dns_settings(&self) -> crate::dns_settings::mock::DnsSettingsMock<'_> {
+            crate::dns_settings::mock::DnsSettingsMock::new(&self.server)
+        }
+        /// Expectations of the `dnssec` operations (feature `dnssec`).
+        #[cfg(feature = "dnssec")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "dnssec")))]
+        pub fn dnssec(&self) -> crate::dnssec::mock::DnssecMock<'_> {
+            crate::dnssec::mock::DnssecMock::new(&self.server)
+        }
+        /// Expectations of the `email` operations (feature `email`).
+        #[cfg(feature = "email")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "email")))]
+        pub fn email(&self) -> crate::email::mock::EmailMock<'_> {
+            crate::email::mock::EmailMock::new(&self.server)
+        }
+        /// Expectations of the `firewall` operations (feature `firewall`).
+        #[cfg(feature = "firewall")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "firewall")))]
+        pub fn firewall(&self) -> crate::firewall::mock::FirewallMock<'_> {
+            crate::firewall::mock::FirewallMock::new(&self.server)
+        }
+        /// Expectations of the `healthchecks` operations (feature `healthchecks`).
+        #[cfg(feature = "healthchecks")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "healthchecks")))]
+        pub fn healthchecks(&self) -> crate::healthchecks::mock::HealthchecksMock<'_> {
+            crate::healthchecks::mock::HealthchecksMock::new(&self.server)
+        }
+        /// Expectations of the `hyperdrive` operations (feature `hyperdrive`).
+        #[cfg(feature = "hyperdrive")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "hyperdrive")))]
+        pub fn hyperdrive(&self) -> crate::hyperdrive::mock::HyperdriveMock<'_> {
+            crate::hyperdrive::mock::HyperdriveMock::new(&self.server)
+        }
+        /// Expectations of the `iam` operations (feature `iam`).
+        #[cfg(feature = "iam")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "iam")))]
+        pub fn iam(&self) -> crate::iam::mock::IamMock<'_> {
+            crate::iam::mock::IamMock::new(&self.server)
+        }
+        /// Expectations of the `images` operations (feature `images`).
+        #[cfg(feature = "images")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "images")))]
+        pub fn images(&self) -> crate::images::mock::ImagesMock<'_> {
+            crate::images::mock::ImagesMock::new(&self.server)
+        }
+        /// Expectations of the `intel` operations (feature `intel`).
+        #[cfg(feature = "intel")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "intel")))]
+        pub fn intel(&self) -> crate::intel::mock::IntelMock<'_> {
+            crate::intel::mock::IntelMock::new(&self.server)
+        }
+        /// Expectations of the `intel-sinkholes` operations (feature `intel-sinkholes`).
+        #[cfg(feature = "intel-sinkholes")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "intel-sinkholes")))]
+        pub fn intel_sinkholes(
+            &self,
+        ) -> crate::intel_sinkholes::mock::IntelSinkholesMock<'_> {
+            crate::intel_sinkholes::mock::IntelSinkholesMock::new(&self.server)
+        }
+        /// Expectations of the `legacy-jhs` operations (feature `legacy-jhs`).
+        #[cfg(feature = "legacy-jhs")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "legacy-jhs")))]
+        pub fn legacy_jhs(&self) -> crate::legacy_jhs::mock::LegacyJhsMock<'_> {
+            crate::legacy_jhs::mock::LegacyJhsMock::new(&self.server)
+        }
+        /// Expectations of the `lists` operations (feature `lists`).
+        #[cfg(feature = "lists")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+        pub fn lists(&self) -> crate::lists::mock::ListsMock<'_> {
+            crate::lists::mock::ListsMock::new(&self.server)
+        }
+        /// Expectations of the `load-balancing` operations (feature `load-balancing`).
+        #[cfg(feature = "load-balancing")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "load-balancing")))]
+        pub fn load_balancing(
+            &self,
+        ) -> crate::load_balancing::mock::LoadBalancingMock<'_> {
+            crate::load_balancing::mock::LoadBalancingMock::new(&self.server)
+        }
+        /// Expectations of the `logcontrol` operations (feature `logcontrol`).
+        #[cfg(feature = "logcontrol")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logcontrol")))]
+        pub fn logcontrol(&self) -> crate::logcontrol::mock::LogcontrolMock<'_> {
+            crate::logcontrol::mock::LogcontrolMock::new(&self.server)
+        }
+        /// Expectations of the `logpush` operations (feature `logpush`).
+        #[cfg(feature = "logpush")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logpush")))]
+        pub fn logpush(&self) -> crate::logpush::mock::LogpushMock<'_> {
+            crate::logpush::mock::LogpushMock::new(&self.server)
+        }
+        /// Expectations of the `logshare` operations (feature `logshare`).
+        #[cfg(feature = "logshare")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "logshare")))]
+        pub fn logshare(&self) -> crate::logshare::mock::LogshareMock<'_> {
+            crate::logshare::mock::LogshareMock::new(&self.server)
+        }
+        /// Expectations of the `magic` operations (feature `magic`).
+        #[cfg(feature = "magic")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "magic")))]
+        pub fn magic(&self) -> crate::magic::mock::MagicMock<'_> {
+            crate::magic::mock::MagicMock::new(&self.server)
+        }
+        /// Expectations of the `magic-transit` operations (feature `magic-transit`).
+        #[cfg(feature = "magic-transit")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "magic-transit")))]
+        pub fn magic_transit(&self) -> crate::magic_transit::mock::MagicTransitMock<'_> {
+            crate::magic_transit::mock::MagicTransitMock::new(&self.server)
+        }
+        /// Expectations of the `magic-visibility` operations (feature `magic-visibility`).
+        #[cfg(feature = "magic-visibility")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "magic-visibility")))]
+        pub fn magic_visibility(
+            &self,
+        ) -> crate::magic_visibility::mock::MagicVisibilityMock<'_> {
+            crate::magic_visibility::mock::MagicVisibilityMock::new(&self.server)
+        }
+        /// Expectations of the `mconn` operations (feature `mconn`).
+        #[cfg(feature = "mconn")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "mconn")))]
+        pub fn mconn(&self) -> crate::mconn::mock::MconnMock<'_> {
+            crate::mconn::mock::MconnMock::new(&self.server)
+        }
+        /// Expectations of the `mq` operations (feature `mq`).
+        #[cfg(feature = "mq")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "mq")))]
+        pub fn mq(&self) -> crate::mq::mock::MqMock<'_> {
+            crate::mq::mock::MqMock::new(&self.server)
+        }
+        /// Expectations of the `observatory` operations (feature `observatory`).
+        #[cfg(feature = "observatory")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "observatory")))]
+        pub fn observatory(&self) -> crate::observatory::mock::ObservatoryMock<'_> {
+            crate::observatory::mock::ObservatoryMock::new(&self.server)
+        }
+        /// Expectations of the `page-shield` operations (feature `page-shield`).
+        #[cfg(feature = "page-shield")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "page-shield")))]
+        pub fn page_shield(&self) -> crate::page_shield::mock::PageShieldMock<'_> {
+            crate::page_shield::mock::PageShieldMock::new(&self.server)
+        }
+        /// Expectations of the `pages` operations (feature `pages`).
+        #[cfg(feature = "pages")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "pages")))]
+        pub fn pages(&self) -> crate::pages::mock::PagesMock<'_> {
+            crate::pages::mock::PagesMock::new(&self.server)
+        }
+        /// Expectations of the `r2` operations (feature `r2`).
+        #[cfg(feature = "r2")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "r2")))]
+        pub fn r2(&self) -> crate::r2::mock::R2Mock<'_> {
+            crate::r2::mock::R2Mock::new(&self.server)
+        }
+        /// Expectations of the `radar` operations (feature `radar`).
+        #[cfg(feature = "radar")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "radar")))]
+        pub fn radar(&self) -> crate::radar::mock::RadarMock<'_> {
+            crate::radar::mock::RadarMock::new(&self.server)
+        }
+        /// Expectations of the `registrar-api` operations (feature `registrar-api`).
+        #[cfg(feature = "registrar-api")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "registrar-api")))]
+        pub fn registrar_api(&self) -> crate::registrar_api::mock::RegistrarMock<'_> {
+            crate::registrar_api::mock::RegistrarMock::new(&self.server)
+        }
+        /// Expectations of the `request-tracer` operations (feature `request-tracer`).
+        #[cfg(feature = "request-tracer")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "request-tracer")))]
+        pub fn request_tracer(
+            &self,
+        ) -> crate::request_tracer::mock::RequestTracerMock<'_> {
+            crate::request_tracer::mock::RequestTracerMock::new(&self.server)
+        }
+        /// Expectations of the `rulesets` operations (feature `rulesets`).
+        #[cfg(feature = "rulesets")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "rulesets")))]
+        pub fn rulesets(&self) -> crate::rulesets::mock::RulesetsMock<'_> {
+            crate::rulesets::mock::RulesetsMock::new(&self.server)
+        }
+        /// Expectations of the `rum` operations (feature `rum`).
+        #[cfg(feature = "rum")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "rum")))]
+        pub fn rum(&self) -> crate::rum::mock::RumMock<'_> {
+            crate::rum::mock::RumMock::new(&self.server)
+        }
+        /// Expectations of the `secondary-dns` operations (feature `secondary-dns`).
+        #[cfg(feature = "secondary-dns")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "secondary-dns")))]
+        pub fn secondary_dns(&self) -> crate::secondary_dns::mock::SecondaryDnsMock<'_> {
+            crate::secondary_dns::mock::SecondaryDnsMock::new(&self.server)
+        }
+        /// Expectations of the `security-center` operations (feature `security-center`).
+        #[cfg(feature = "security-center")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "security-center")))]
+        pub fn security_center(
+            &self,
+        ) -> crate::security_center::mock::SecurityCenterMock<'_> {
+            crate::security_center::mock::SecurityCenterMock::new(&self.server)
+        }
+        /// Expectations of the `snippets` operations (feature `snippets`).
+        #[cfg(feature = "snippets")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "snippets")))]
+        pub fn snippets(&self) -> crate::snippets::mock::SnippetsMock<'_> {
+            crate::snippets::mock::SnippetsMock::new(&self.server)
+        }
+        /// Expectations of the `speed` operations (feature `speed`).
+        #[cfg(feature = "speed")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "speed")))]
+        pub fn speed(&self) -> crate::speed::mock::SpeedMock<'_> {
+            crate::speed::mock::SpeedMock::new(&self.server)
+        }
+        /// Expectations of the `stream` operations (feature `stream`).
+        #[cfg(feature = "stream")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+        pub fn stream(&self) -> crate::stream::mock::StreamMock<'_> {
+            crate::stream::mock::StreamMock::new(&self.server)
+        }
+        /// Expectations of the `teams-devices` operations (feature `teams-devices`).
+        #[cfg(feature = "teams-devices")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "teams-devices")))]
+        pub fn teams_devices(&self) -> crate::teams_devices::mock::TeamsDevicesMock<'_> {
+            crate::teams_devices::mock::TeamsDevicesMock::new(&self.server)
+        }
+        /// Expectations of the `tls-certificates-and-hostnames` operations (feature `tls-certificates-and-hostnames`).
+        #[cfg(feature = "tls-certificates-and-hostnames")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "tls-certificates-and-hostnames")))]
+        pub fn tls_certificates_and_hostnames(
+            &self,
+        ) -> crate::tls_certificates_and_hostnames::mock::TlsCertificatesAndHostnamesMock<
+            '_,
+        > {
+            crate::tls_certificates_and_hostnames::mock::TlsCertificatesAndHostnamesMock::new(
+                &self.server,
+            )
+        }
+        /// Expectations of the `tunnel` operations (feature `tunnel`).
+        #[cfg(feature = "tunnel")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "tunnel")))]
+        pub fn tunnel(&self) -> crate::tunnel::mock::TunnelMock<'_> {
+            crate::tunnel::mock::TunnelMock::new(&self.server)
+        }
+        /// Expectations of the `turnstile` operations (feature `turnstile`).
+        #[cfg(feature = "turnstile")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "turnstile")))]
+        pub fn turnstile(&self) -> crate::turnstile::mock::TurnstileMock<'_> {
+            crate::turnstile::mock::TurnstileMock::new(&self.server)
+        }
+        /// Expectations of the `urlscanner` operations (feature `urlscanner`).
+        #[cfg(feature = "urlscanner")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "urlscanner")))]
+        pub fn urlscanner(&self) -> crate::urlscanner::mock::UrlscannerMock<'_> {
+            crate::urlscanner::mock::UrlscannerMock::new(&self.server)
+        }
+        /// Expectations of the `vectorize` operations (feature `vectorize`).
+        #[cfg(feature = "vectorize")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "vectorize")))]
+        pub fn vectorize(&self) -> crate::vectorize::mock::VectorizeMock<'_> {
+            crate::vectorize::mock::VectorizeMock::new(&self.server)
+        }
+        /// Expectations of the `waf-managed-rules` operations (feature `waf-managed-rules`).
+        #[cfg(feature = "waf-managed-rules")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "waf-managed-rules")))]
+        pub fn waf_managed_rules(
+            &self,
+        ) -> crate::waf_managed_rules::mock::WafManagedRulesMock<'_> {
+            crate::waf_managed_rules::mock::WafManagedRulesMock::new(&self.server)
+        }
+        /// Expectations of the `waitingroom` operations (feature `waitingroom`).
+        #[cfg(feature = "waitingroom")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "waitingroom")))]
+        pub fn waitingroom(&self) -> crate::waitingroom::mock::WaitingroomMock<'_> {
+            crate::waitingroom::mock::WaitingroomMock::new(&self.server)
+        }
+        /// Expectations of the `web3` operations (feature `web3`).
+        #[cfg(feature = "web3")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "web3")))]
+        pub fn web3(&self) -> crate::web3::mock::Web3Mock<'_> {
+            crate::web3::mock::Web3Mock::new(&self.server)
+        }
+        /// Expectations of the `workers` operations (feature `workers`).
+        #[cfg(feature = "workers")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workers")))]
+        pub fn workers(&self) -> crate::workers::mock::WorkersMock<'_> {
+            crate::workers::mock::WorkersMock::new(&self.server)
+        }
+        /// Expectations of the `workers-kv` operations (feature `workers-kv`).
+        #[cfg(feature = "workers-kv")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "workers-kv")))]
+        pub fn workers_kv(&self) -> crate::workers_kv::mock::WorkersKvMock<'_> {
+            crate::workers_kv::mock::WorkersKvMock::new(&self.server)
+        }
+        /// Expectations of the `zaraz` operations (feature `zaraz`).
+        #[cfg(feature = "zaraz")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "zaraz")))]
+        pub fn zaraz(&self) -> crate::zaraz::mock::ZarazMock<'_> {
+            crate::zaraz::mock::ZarazMock::new(&self.server)
+        }
+        /// Expectations of the `zero-trust-gateway` operations (feature `zero-trust-gateway`).
+        #[cfg(feature = "zero-trust-gateway")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "zero-trust-gateway")))]
+        pub fn zero_trust_gateway(
+            &self,
+        ) -> crate::zero_trust_gateway::mock::ZeroTrustGatewayMock<'_> {
+            crate::zero_trust_gateway::mock::ZeroTrustGatewayMock::new(&self.server)
+        }
+        /// Expectations of the `zone-activation` operations (feature `zone-activation`).
+        #[cfg(feature = "zone-activation")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "zone-activation")))]
+        pub fn zone_activation(
+            &self,
+        ) -> crate::zone_activation::mock::ZoneActivationMock<'_> {
+            crate::zone_activation::mock::ZoneActivationMock::new(&self.server)
+        }
+        /// Expectations of the `zone-analytics-api` operations (feature `zone-analytics-api`).
+        #[cfg(feature = "zone-analytics-api")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "zone-analytics-api")))]
+        pub fn zone_analytics_api(
+            &self,
+        ) -> crate::zone_analytics_api::mock::ZoneAnalyticsMock<'_> {
+            crate::zone_analytics_api::mock::ZoneAnalyticsMock::new(&self.server)
+        }
+        /// Expectations of the `zones` operations (feature `zones`).
+        #[cfg(feature = "zones")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "zones")))]
+        pub fn zones(&self) -> crate::zones::mock::ZonesMock<'_> {
+            crate::zones::mock::ZonesMock::new(&self.server)
+        }
+    }
+    impl std::ops::Deref for Mock {
+        type Target = MockServer;
+        fn deref(&self) -> &MockServer {
+            &self.server
+        }
+    }
+}

@@ -9,10 +9,12 @@
 //!   from spec-valid JSON, [`Args`]) and its answer decoded.
 
 use bytes::Bytes;
+use cloudflare_v4::mock::MockServer;
 use cloudflare_v4::runtime::__private::{self, BoxFuture, Request};
 use cloudflare_v4::runtime::{self as rt, Correction, Decoding, Error, Operation};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub mod drift;
@@ -48,6 +50,9 @@ pub struct Entry {
     pub decode: DecodeFn,
     /// Sends a prepared request and decodes the answer as the generated method does.
     pub call: fn(Request) -> BoxFuture<Result<(), Error>>,
+    /// Answers a response example from a typed mock expectation, and decodes the answer as
+    /// the generated method does ([`MockFn`]).
+    pub mock: MockFn,
     /// Calls the generated method, every argument typed and built from [`Args`].
     pub method: MethodFn,
 }
@@ -177,4 +182,92 @@ pub fn call_list<T: DeserializeOwned + Send + 'static>(
 /// Sends like a method returning `RawCall`.
 pub fn call_raw(request: Request) -> BoxFuture<Result<(), Error>> {
     Box::pin(async move { __private::raw_call(request).send().await.map(drop) })
+}
+
+/// Decodes a 200 body of an operation (with correction) into its result type, has `mock`
+/// answer with that typed value as a typed expectation does (`returns`, `returns_pages`), and
+/// fetches it through the call type the generated method returns (`Ok(None)` for an operation
+/// whose answer is not JSON).
+pub type MockFn = fn(&MockServer, &'static Operation, &[u8]) -> MockResult;
+
+/// What [`MockFn`] returns: the call to await, or why the example gave no value to answer.
+pub type MockResult = Result<BoxFuture<Result<Option<MockAnswer>, Error>>, String>;
+
+/// How the client read a mock's answer.
+pub struct MockAnswer {
+    /// What error correction changed: the mock must need none.
+    pub corrections: Vec<Correction>,
+    /// Whether the value decoded serializes to the JSON the mock sent.
+    pub same_value: bool,
+}
+
+/// The request of `op` on the mock's client, with a value in each path placeholder.
+fn mock_request(mock: &MockServer, op: &'static Operation) -> Request {
+    let values = vec!["x1"; op.path.matches('{').count()];
+    __private::request(mock.client(), op, &values)
+}
+
+/// The example as the operation's result type, with correction (the test is of the mock,
+/// not of the example).
+fn example_as<T: DeserializeOwned>(op: &'static Operation, body: &[u8]) -> Result<T, String> {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    rt::decode_response_with::<T>(
+        op,
+        200,
+        headers,
+        Bytes::copy_from_slice(body),
+        Decoding::Corrected,
+    )
+    .map(|response| response.result)
+    .map_err(|e| format!("the example does not decode: {e}"))
+}
+
+/// [`MockFn`] of an operation whose method returns `Call<T>`.
+pub fn mock_call<T: DeserializeOwned + Serialize + Send + 'static>(
+    mock: &MockServer,
+    op: &'static Operation,
+    body: &[u8],
+) -> MockResult {
+    let value: T = example_as(op, body)?;
+    let json =
+        serde_json::to_value(&value).map_err(|e| format!("the value does not serialize: {e}"))?;
+    mock.on(__private::call::<T>(mock_request(mock, op)))
+        .returns(value);
+    let call = __private::call::<T>(mock_request(mock, op));
+    Ok(Box::pin(async move {
+        let response = call.send_with_info().await?;
+        let same_value = serde_json::to_value(&response.result).is_ok_and(|again| again == json);
+        Ok(Some(MockAnswer {
+            corrections: response.corrections,
+            same_value,
+        }))
+    }))
+}
+
+/// [`MockFn`] of an operation whose method returns `ListCall<T>`.
+pub fn mock_list<T: DeserializeOwned + Serialize + Send + 'static>(
+    mock: &MockServer,
+    op: &'static Operation,
+    body: &[u8],
+) -> MockResult {
+    let items: Vec<T> = example_as(op, body)?;
+    let json =
+        serde_json::to_value(&items).map_err(|e| format!("the items do not serialize: {e}"))?;
+    mock.on(__private::list_call::<T>(mock_request(mock, op)))
+        .returns(items);
+    let call = __private::list_call::<T>(mock_request(mock, op));
+    Ok(Box::pin(async move {
+        let page = call.send().await?;
+        let same_value = serde_json::to_value(&page.items).is_ok_and(|again| again == json);
+        Ok(Some(MockAnswer {
+            corrections: page.corrections,
+            same_value,
+        }))
+    }))
+}
+
+/// [`MockFn`] of an operation whose answer is not JSON: nothing to decode.
+pub fn mock_raw(_mock: &MockServer, _op: &'static Operation, _body: &[u8]) -> MockResult {
+    Ok(Box::pin(async { Ok(None) }))
 }

@@ -719,6 +719,256 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `aaa` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`AaaApi`](super::AaaApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::aaa`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AaaMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> AaaMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            AaaMock { mock }
+        }
+        /// Expects [`AaaApi::get_alert_types`](super::AaaApi::get_alert_types) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_alert_types(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<std::collections::BTreeMap<String, Vec<AlertTypes>>>,
+        > {
+            self.mock
+                .on(super::AaaApi::new(self.mock.client()).get_alert_types(account_id))
+        }
+        /// Expects [`AaaApi::get_delivery_mechanism_eligibility`](super::AaaApi::get_delivery_mechanism_eligibility) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_delivery_mechanism_eligibility(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<std::collections::BTreeMap<String, Vec<Eligibility>>>,
+        > {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .get_delivery_mechanism_eligibility(account_id),
+                )
+        }
+        /// Expects [`AaaApi::list_pager_duty_services`](super::AaaApi::list_pager_duty_services) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_pager_duty_services(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Pagerduty>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .list_pager_duty_services(account_id),
+                )
+        }
+        /// Expects [`AaaApi::delete_pager_duty_services`](super::AaaApi::delete_pager_duty_services) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_pager_duty_services(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCollection>>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .delete_pager_duty_services(account_id),
+                )
+        }
+        /// Expects [`AaaApi::create_pager_duty_integration_token`](super::AaaApi::create_pager_duty_integration_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_pager_duty_integration_token(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SensitiveIdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .create_pager_duty_integration_token(account_id),
+                )
+        }
+        /// Expects [`AaaApi::connect_pager_duty`](super::AaaApi::connect_pager_duty) with these arguments: matches the request it sends, answers with its result type.
+        pub fn connect_pager_duty(
+            &self,
+            account_id: &str,
+            token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .connect_pager_duty(account_id, token_id),
+                )
+        }
+        /// Expects [`AaaApi::list_webhooks`](super::AaaApi::list_webhooks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_webhooks(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Webhooks>> {
+            self.mock
+                .on(super::AaaApi::new(self.mock.client()).list_webhooks(account_id))
+        }
+        /// Expects [`AaaApi::create_webhook`](super::AaaApi::create_webhook) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_webhook(
+            &self,
+            account_id: &str,
+            body: &WebhookRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .create_webhook(account_id, body),
+                )
+        }
+        /// Expects [`AaaApi::get_webhook`](super::AaaApi::get_webhook) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_webhook(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Webhooks>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .get_webhook(account_id, webhook_id),
+                )
+        }
+        /// Expects [`AaaApi::update_webhook`](super::AaaApi::update_webhook) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_webhook(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            body: &WebhookRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .update_webhook(account_id, webhook_id, body),
+                )
+        }
+        /// Expects [`AaaApi::delete_webhook`](super::AaaApi::delete_webhook) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_webhook(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCollection>>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .delete_webhook(account_id, webhook_id),
+                )
+        }
+        /// Expects [`AaaApi::list_history`](super::AaaApi::list_history) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_history(
+            &self,
+            account_id: &str,
+            params: &ListHistoryParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<History>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .list_history(account_id, params),
+                )
+        }
+        /// Expects [`AaaApi::list_notification_policies`](super::AaaApi::list_notification_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_notification_policies(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Policies>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .list_notification_policies(account_id),
+                )
+        }
+        /// Expects [`AaaApi::create_notification_policy`](super::AaaApi::create_notification_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_notification_policy(
+            &self,
+            account_id: &str,
+            body: &CreateNotificationPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .create_notification_policy(account_id, body),
+                )
+        }
+        /// Expects [`AaaApi::get_notification_policy`](super::AaaApi::get_notification_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_notification_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Policies>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .get_notification_policy(account_id, policy_id),
+                )
+        }
+        /// Expects [`AaaApi::update_notification_policy`](super::AaaApi::update_notification_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_notification_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &UpdateNotificationPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdResult>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .update_notification_policy(account_id, policy_id, body),
+                )
+        }
+        /// Expects [`AaaApi::delete_notification_policy`](super::AaaApi::delete_notification_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_notification_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCollection>>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .delete_notification_policy(account_id, policy_id),
+                )
+        }
+        /// Expects [`AaaApi::get_account_audit_logs`](super::AaaApi::get_account_audit_logs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_audit_logs(
+            &self,
+            account_id: &str,
+            params: &GetAccountAuditLogsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AuditLogsResponseCollection>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .get_account_audit_logs(account_id, params),
+                )
+        }
+        /// Expects [`AaaApi::get_organization_audit_logs`](super::AaaApi::get_organization_audit_logs) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_organization_audit_logs(
+            &self,
+            organization_id: &str,
+            params: &GetOrganizationAuditLogsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AuditLogsResponseCollection>> {
+            self.mock
+                .on(
+                    super::AaaApi::new(self.mock.client())
+                        .get_organization_audit_logs(organization_id, params),
+                )
+        }
+        /// Expects [`AaaApi::get_user_audit_logs`](super::AaaApi::get_user_audit_logs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_audit_logs(
+            &self,
+            params: &GetUserAuditLogsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AuditLogsResponseCollection>> {
+            self.mock
+                .on(super::AaaApi::new(self.mock.client()).get_user_audit_logs(params))
+        }
+    }
+}
 /// Query and header parameters of [`AaaApi::list_history`](AaaApi::list_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1133,6 +1383,7 @@ impl GetUserAuditLogsParams {
 }
 /// `#/components/schemas/aaa_alert-types`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AlertTypes {
     /// `description`
@@ -1143,6 +1394,43 @@ pub struct AlertTypes {
     pub filter_options: Option<FilterOptions>,
     /// `type`
     pub r#type: Option<Type>,
+}
+#[cfg(feature = "mock")]
+impl AlertTypes {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            display_name: None,
+            filter_options: None,
+            r#type: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `display_name`.
+    #[inline]
+    pub fn display_name(mut self, value: impl Into<DisplayName>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `filter_options`.
+    #[inline]
+    pub fn filter_options(mut self, value: impl Into<FilterOptions>) -> Self {
+        self.filter_options = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Describes the alert type.
 ///
@@ -1168,6 +1456,7 @@ pub type FilterOptions = Vec<serde_json::Value>;
 pub type Type = String;
 /// `#/components/schemas/aaa_eligibility`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Eligibility {
     /// `eligible`
@@ -1176,6 +1465,36 @@ pub struct Eligibility {
     pub ready: Option<Ready>,
     /// `type`
     pub r#type: Option<SchemasType>,
+}
+#[cfg(feature = "mock")]
+impl Eligibility {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            eligible: None,
+            ready: None,
+            r#type: None,
+        }
+    }
+    /// Sets `eligible`.
+    #[inline]
+    pub fn eligible(mut self, value: impl Into<Eligible>) -> Self {
+        self.eligible = Some(value.into());
+        self
+    }
+    /// Sets `ready`.
+    #[inline]
+    pub fn ready(mut self, value: impl Into<Ready>) -> Self {
+        self.ready = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Determines whether or not the account is eligible for the delivery mechanism.
 ///
@@ -1242,6 +1561,12 @@ impl std::fmt::Display for SchemasType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1251,12 +1576,33 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
 }
 /// `#/components/schemas/aaa_pagerduty`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pagerduty {
     /// Read-only.
     pub id: Option<Uuid>,
     /// `name`
     pub name: Option<Name>,
+}
+#[cfg(feature = "mock")]
+impl Pagerduty {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// UUID
 ///
@@ -1272,6 +1618,7 @@ pub type Uuid = String;
 pub type Name = String;
 /// `#/components/schemas/aaa_api-response-collection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCollection {
     /// `errors`
@@ -1285,12 +1632,36 @@ pub struct ApiResponseCollection {
     /// `result_info`
     pub result_info: Option<ResultInfo>,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCollection {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+            result_info: None,
+        }
+    }
+    /// Sets `result_info`.
+    #[inline]
+    pub fn result_info(mut self, value: impl Into<ResultInfo>) -> Self {
+        self.result_info = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/aaa_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
@@ -1298,8 +1669,20 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
 /// `#/components/schemas/aaa_result_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultInfo {
     /// Total number of results for the requested service
@@ -1319,6 +1702,43 @@ pub struct ResultInfo {
     /// Example: `2000`.
     pub total_count: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ResultInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            page: None,
+            per_page: None,
+            total_count: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<f64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `total_count`.
+    #[inline]
+    pub fn total_count(mut self, value: impl Into<f64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
 /// token in form of UUID
 ///
 /// Schema: `#/components/schemas/aaa_token`
@@ -1327,20 +1747,51 @@ pub struct ResultInfo {
 pub type Token = String;
 /// `#/components/schemas/aaa_sensitive_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SensitiveIdResult {
     /// Read-only.
     pub id: Option<Token>,
 }
+#[cfg(feature = "mock")]
+impl SensitiveIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Token>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// Read-only.
     pub id: Option<Uuid>,
 }
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_webhooks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Webhooks {
     /// Read-only.
@@ -1359,6 +1810,71 @@ pub struct Webhooks {
     pub r#type: Option<ComponentsSchemasType>,
     /// `url`
     pub url: Option<Url>,
+}
+#[cfg(feature = "mock")]
+impl Webhooks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            id: None,
+            last_failure: None,
+            last_success: None,
+            name: None,
+            secret: None,
+            r#type: None,
+            url: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<WebhookId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_failure`.
+    #[inline]
+    pub fn last_failure(mut self, value: impl Into<LastFailure>) -> Self {
+        self.last_failure = Some(value.into());
+        self
+    }
+    /// Sets `last_success`.
+    #[inline]
+    pub fn last_success(mut self, value: impl Into<LastSuccess>) -> Self {
+        self.last_success = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<ComponentsSchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<Url>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// Timestamp of when the webhook destination was created.
 ///
@@ -1447,6 +1963,12 @@ impl std::fmt::Display for ComponentsSchemasType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ComponentsSchemasType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1506,6 +2028,7 @@ pub type PerPage = i64;
 pub type Before = String;
 /// `#/components/schemas/aaa_history`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct History {
     /// `alert_body`
@@ -1526,6 +2049,81 @@ pub struct History {
     pub policy_id: Option<PolicyId>,
     /// `sent`
     pub sent: Option<Sent>,
+}
+#[cfg(feature = "mock")]
+impl History {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            alert_body: None,
+            alert_type: None,
+            description: None,
+            id: None,
+            mechanism: None,
+            mechanism_type: None,
+            name: None,
+            policy_id: None,
+            sent: None,
+        }
+    }
+    /// Sets `alert_body`.
+    #[inline]
+    pub fn alert_body(mut self, value: impl Into<AlertBody>) -> Self {
+        self.alert_body = Some(value.into());
+        self
+    }
+    /// Sets `alert_type`.
+    #[inline]
+    pub fn alert_type(mut self, value: impl Into<SchemasAlertType>) -> Self {
+        self.alert_type = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mechanism`.
+    #[inline]
+    pub fn mechanism(mut self, value: impl Into<Mechanism>) -> Self {
+        self.mechanism = Some(value.into());
+        self
+    }
+    /// Sets `mechanism_type`.
+    #[inline]
+    pub fn mechanism_type(mut self, value: impl Into<MechanismType>) -> Self {
+        self.mechanism_type = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_id`.
+    #[inline]
+    pub fn policy_id(mut self, value: impl Into<PolicyId>) -> Self {
+        self.policy_id = Some(value.into());
+        self
+    }
+    /// Sets `sent`.
+    #[inline]
+    pub fn sent(mut self, value: impl Into<Sent>) -> Self {
+        self.sent = Some(value.into());
+        self
+    }
 }
 /// Message body included in the notification sent.
 ///
@@ -1604,6 +2202,12 @@ impl std::fmt::Display for MechanismType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for MechanismType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for MechanismType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1631,6 +2235,7 @@ pub type PolicyId = String;
 pub type Sent = String;
 /// `#/components/schemas/aaa_policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Policies {
     /// `alert_interval`
@@ -1653,6 +2258,85 @@ pub struct Policies {
     pub modified: Option<Timestamp>,
     /// `name`
     pub name: Option<SchemasName>,
+}
+#[cfg(feature = "mock")]
+impl Policies {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            alert_interval: None,
+            alert_type: None,
+            created: None,
+            description: None,
+            enabled: None,
+            filters: None,
+            id: None,
+            mechanisms: None,
+            modified: None,
+            name: None,
+        }
+    }
+    /// Sets `alert_interval`.
+    #[inline]
+    pub fn alert_interval(mut self, value: impl Into<AlertInterval>) -> Self {
+        self.alert_interval = Some(value.into());
+        self
+    }
+    /// Sets `alert_type`.
+    #[inline]
+    pub fn alert_type(mut self, value: impl Into<AlertType>) -> Self {
+        self.alert_type = Some(value.into());
+        self
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<PolicyId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mechanisms`.
+    #[inline]
+    pub fn mechanisms(mut self, value: impl Into<Mechanisms>) -> Self {
+        self.mechanisms = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Optional specification of how often to re-alert from the same incident, not support on all alert types.
 ///
@@ -2974,6 +3658,8 @@ impl rt::__private::ParamValue for AuditLogsDirection {
 }
 /// `#/components/schemas/aaa_audit_logs_response_collection`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum AuditLogsResponseCollection {
     /// One of the alternatives.
@@ -3028,6 +3714,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
 }
 /// `#/components/schemas/aaa_audit-logs`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogs {
     /// `action`
@@ -3065,8 +3752,88 @@ pub struct AuditLogs {
     /// Format: `date-time`. Example: `"2017-04-26T17:31:07Z"`.
     pub when: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl AuditLogs {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            actor: None,
+            id: None,
+            interface: None,
+            metadata: None,
+            new_value: None,
+            old_value: None,
+            owner: None,
+            resource: None,
+            when: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<AuditLogsAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `actor`.
+    #[inline]
+    pub fn actor(mut self, value: impl Into<AuditLogsActor>) -> Self {
+        self.actor = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `interface`.
+    #[inline]
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `newValue`.
+    #[inline]
+    pub fn new_value(mut self, value: impl Into<String>) -> Self {
+        self.new_value = Some(value.into());
+        self
+    }
+    /// Sets `oldValue`.
+    #[inline]
+    pub fn old_value(mut self, value: impl Into<String>) -> Self {
+        self.old_value = Some(value.into());
+        self
+    }
+    /// Sets `owner`.
+    #[inline]
+    pub fn owner(mut self, value: impl Into<AuditLogsOwner>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+    /// Sets `resource`.
+    #[inline]
+    pub fn resource(mut self, value: impl Into<AuditLogsResource>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+    /// Sets `when`.
+    #[inline]
+    pub fn when(mut self, value: impl Into<String>) -> Self {
+        self.when = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_audit-logs/properties/action`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogsAction {
     /// A boolean that indicates if the action attempted was successful.
@@ -3077,6 +3844,26 @@ pub struct AuditLogsAction {
     ///
     /// Example: `"change_setting"`.
     pub r#type: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl AuditLogsAction {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None, r#type: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<bool>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The type of actor, whether a User, Cloudflare Admin, or an Automated System.
 ///
@@ -3131,6 +3918,12 @@ impl std::fmt::Display for AuditLogsActorType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for AuditLogsActorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for AuditLogsActorType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3140,6 +3933,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsActorType {
 }
 /// `#/components/schemas/aaa_audit-logs/properties/actor`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogsActor {
     /// The email of the user that performed the action.
@@ -3159,15 +3953,68 @@ pub struct AuditLogsActor {
     /// Example: `"user"`.
     pub r#type: Option<AuditLogsActorType>,
 }
+#[cfg(feature = "mock")]
+impl AuditLogsActor {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            id: None,
+            ip: None,
+            r#type: None,
+        }
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<AuditLogsActorType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_audit-logs/properties/owner`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogsOwner {
     /// Read-only.
     pub id: Option<Identifier>,
 }
+#[cfg(feature = "mock")]
+impl AuditLogsOwner {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_audit-logs/properties/resource`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogsResource {
     /// An identifier for the resource that was affected by the action.
@@ -3179,8 +4026,29 @@ pub struct AuditLogsResource {
     /// Example: `"zone"`.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl AuditLogsResource {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, r#type: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_audit_logs_response_collection/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AuditLogsResponseCollectionVariant1 {
     /// `errors`
@@ -3192,8 +4060,46 @@ pub struct AuditLogsResponseCollectionVariant1 {
     /// Example: `true`.
     pub success: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl AuditLogsResponseCollectionVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            errors: None,
+            messages: None,
+            result: None,
+            success: None,
+        }
+    }
+    /// Sets `errors`.
+    #[inline]
+    pub fn errors(mut self, value: impl Into<Messages>) -> Self {
+        self.errors = Some(value.into());
+        self
+    }
+    /// Sets `messages`.
+    #[inline]
+    pub fn messages(mut self, value: impl Into<Messages>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<AuditLogs>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -3204,6 +4110,22 @@ pub struct ApiResponseCommon {
     ///
     /// Example: `true`.
     pub success: bool,
+}
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
 }
 /// The name `AWebhookRequest` had until the names were reworked; use [`WebhookRequest`].
 #[deprecated(note = "renamed to `WebhookRequest`")]

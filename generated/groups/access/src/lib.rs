@@ -3915,6 +3915,1534 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `access` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`AccessApi`](super::AccessApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::access`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AccessMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> AccessMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            AccessMock { mock }
+        }
+        /// Expects [`AccessApi::list_account_access_applications`](super::AccessApi::list_account_access_applications) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_access_applications(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AppResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_access_applications(account_id),
+                )
+        }
+        /// Expects [`AccessApi::add_account_access_application`](super::AccessApi::add_account_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_access_application(
+            &self,
+            account_id: &str,
+            body: &AppRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_account_access_application(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_account_short_lived_certificate_cas`](super::AccessApi::list_account_short_lived_certificate_cas) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_short_lived_certificate_cas(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Ca>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_short_lived_certificate_cas(account_id),
+                )
+        }
+        /// Expects [`AccessApi::get_account_access_application`](super::AccessApi::get_account_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_access_application(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_access_application(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::update_account_access_application`](super::AccessApi::update_account_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_access_application(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            body: &AppRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_access_application(account_id, app_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_access_application`](super::AccessApi::delete_account_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_access_application(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_access_application(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::get_account_short_lived_certificate_ca`](super::AccessApi::get_account_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_short_lived_certificate_ca(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_short_lived_certificate_ca(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::create_account_short_lived_certificate_ca`](super::AccessApi::create_account_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_short_lived_certificate_ca(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_account_short_lived_certificate_ca(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_short_lived_certificate_ca`](super::AccessApi::delete_account_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_short_lived_certificate_ca(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_short_lived_certificate_ca(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::list_access_application_policies`](super::AccessApi::list_access_application_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_access_application_policies(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AppPolicyResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_access_application_policies(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::create_access_application_policy`](super::AccessApi::create_access_application_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_access_application_policy(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            body: &AppPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppPolicyResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_access_application_policy(account_id, app_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_access_application_policy`](super::AccessApi::get_access_application_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_access_application_policy(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppPolicyResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_access_application_policy(account_id, app_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::update_access_application_policy`](super::AccessApi::update_access_application_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_access_application_policy(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            policy_id: &str,
+            body: &AppPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppPolicyResponse>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_access_application_policy(
+                            account_id,
+                            app_id,
+                            policy_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::delete_access_application_policy`](super::AccessApi::delete_access_application_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_access_application_policy(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_access_application_policy(account_id, app_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::revoke_account_application_tokens`](super::AccessApi::revoke_account_application_tokens) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_account_application_tokens(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .revoke_account_application_tokens(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::test_account_access_policies`](super::AccessApi::test_account_access_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn test_account_access_policies(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PolicyCheckResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .test_account_access_policies(account_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::list_bookmark_applications`](super::AccessApi::list_bookmark_applications) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_bookmark_applications(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_bookmark_applications(account_id),
+                )
+        }
+        /// Expects [`AccessApi::get_bookmark_application`](super::AccessApi::get_bookmark_application) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_bookmark_application(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_bookmark_application(account_id, bookmark_id),
+                )
+        }
+        /// Expects [`AccessApi::create_bookmark_application`](super::AccessApi::create_bookmark_application) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_bookmark_application(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_bookmark_application(account_id, bookmark_id),
+                )
+        }
+        /// Expects [`AccessApi::create_bookmark_application_with`](super::AccessApi::create_bookmark_application_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_bookmark_application_with(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_bookmark_application_with(account_id, bookmark_id, body),
+                )
+        }
+        /// Expects [`AccessApi::update_bookmark_application`](super::AccessApi::update_bookmark_application) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_bookmark_application(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_bookmark_application(account_id, bookmark_id),
+                )
+        }
+        /// Expects [`AccessApi::update_bookmark_application_with`](super::AccessApi::update_bookmark_application_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_bookmark_application_with(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bookmarks>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_bookmark_application_with(account_id, bookmark_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_bookmark_application`](super::AccessApi::delete_bookmark_application) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_bookmark_application(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_bookmark_application(account_id, bookmark_id),
+                )
+        }
+        /// Expects [`AccessApi::delete_bookmark_application_with`](super::AccessApi::delete_bookmark_application_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_bookmark_application_with(
+            &self,
+            account_id: &str,
+            bookmark_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_bookmark_application_with(account_id, bookmark_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_account_mtls_certificates`](super::AccessApi::list_account_mtls_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_mtls_certificates(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Certificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_mtls_certificates(account_id),
+                )
+        }
+        /// Expects [`AccessApi::add_account_mtls_certificate`](super::AccessApi::add_account_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_mtls_certificate(
+            &self,
+            account_id: &str,
+            body: &MtlsCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_account_mtls_certificate(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_account_all_mtls_hostname_settings`](super::AccessApi::list_account_all_mtls_hostname_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_all_mtls_hostname_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Settings>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_all_mtls_hostname_settings(account_id),
+                )
+        }
+        /// Expects [`AccessApi::update_account_mtls_certificate_hostname_settings`](super::AccessApi::update_account_mtls_certificate_hostname_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_mtls_certificate_hostname_settings(
+            &self,
+            account_id: &str,
+            body: &MtlsCertificateHostnameSettingsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Settings>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_mtls_certificate_hostname_settings(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::get_account_mtls_certificate`](super::AccessApi::get_account_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_mtls_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_mtls_certificate(account_id, certificate_id),
+                )
+        }
+        /// Expects [`AccessApi::update_account_mtls_certificate`](super::AccessApi::update_account_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_mtls_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+            body: &UpdateMtlsCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_mtls_certificate(
+                            account_id,
+                            certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_mtls_certificate`](super::AccessApi::delete_account_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_mtls_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_mtls_certificate(account_id, certificate_id),
+                )
+        }
+        /// Expects [`AccessApi::list_custom_pages`](super::AccessApi::list_custom_pages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_custom_pages(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<CustomPageWithoutHtml>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_custom_pages(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_custom_page`](super::AccessApi::create_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_custom_page(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomPageWithoutHtml>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_custom_page(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_custom_page_with`](super::AccessApi::create_custom_page_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_custom_page_with(
+            &self,
+            account_id: &str,
+            body: &CustomPage,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomPageWithoutHtml>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_custom_page_with(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_custom_page`](super::AccessApi::get_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_custom_page(
+            &self,
+            account_id: &str,
+            custom_page_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomPage>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_custom_page(account_id, custom_page_id),
+                )
+        }
+        /// Expects [`AccessApi::update_custom_page`](super::AccessApi::update_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_custom_page(
+            &self,
+            account_id: &str,
+            custom_page_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomPageWithoutHtml>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_custom_page(account_id, custom_page_id),
+                )
+        }
+        /// Expects [`AccessApi::update_custom_page_with`](super::AccessApi::update_custom_page_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_custom_page_with(
+            &self,
+            account_id: &str,
+            custom_page_id: &str,
+            body: &CustomPage,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomPageWithoutHtml>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_custom_page_with(account_id, custom_page_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_custom_page`](super::AccessApi::delete_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_custom_page(
+            &self,
+            account_id: &str,
+            custom_page_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_custom_page(account_id, custom_page_id),
+                )
+        }
+        /// Expects [`AccessApi::list_account_access_groups`](super::AccessApi::list_account_access_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_access_groups(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Groups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_access_groups(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_account_access_group`](super::AccessApi::create_account_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_access_group(
+            &self,
+            account_id: &str,
+            body: &AccountAccessGroupRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Groups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_account_access_group(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_account_access_group`](super::AccessApi::get_account_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_access_group(
+            &self,
+            account_id: &str,
+            group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Groups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_access_group(account_id, group_id),
+                )
+        }
+        /// Expects [`AccessApi::update_account_access_group`](super::AccessApi::update_account_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_access_group(
+            &self,
+            account_id: &str,
+            group_id: &str,
+            body: &AccountAccessGroupRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Groups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_access_group(account_id, group_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_access_group`](super::AccessApi::delete_account_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_access_group(
+            &self,
+            account_id: &str,
+            group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_access_group(account_id, group_id),
+                )
+        }
+        /// Expects [`AccessApi::list_account_access_identity_providers`](super::AccessApi::list_account_access_identity_providers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_access_identity_providers(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ResponseCollectionResultItem>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_access_identity_providers(account_id),
+                )
+        }
+        /// Expects [`AccessApi::add_account_access_identity_provider`](super::AccessApi::add_account_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_access_identity_provider(
+            &self,
+            account_id: &str,
+            body: &IdentityProviders,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_account_access_identity_provider(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_account_access_identity_provider`](super::AccessApi::get_account_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_access_identity_provider(
+            &self,
+            account_id: &str,
+            identity_provider_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_access_identity_provider(
+                            account_id,
+                            identity_provider_id,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::update_account_access_identity_provider`](super::AccessApi::update_account_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_access_identity_provider(
+            &self,
+            account_id: &str,
+            identity_provider_id: &str,
+            body: &IdentityProviders,
+        ) -> rt::mock::Expectation<'m, rt::Call<IdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_access_identity_provider(
+                            account_id,
+                            identity_provider_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_access_identity_provider`](super::AccessApi::delete_account_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_access_identity_provider(
+            &self,
+            account_id: &str,
+            identity_provider_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_access_identity_provider(
+                            account_id,
+                            identity_provider_id,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::get_access_key_configuration`](super::AccessApi::get_access_key_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_access_key_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_access_key_configuration(account_id),
+                )
+        }
+        /// Expects [`AccessApi::update_access_key_configuration`](super::AccessApi::update_access_key_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_access_key_configuration(
+            &self,
+            account_id: &str,
+            body: &UpdateAccessKeyConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_access_key_configuration(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::rotate_access_keys`](super::AccessApi::rotate_access_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rotate_access_keys(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .rotate_access_keys(account_id),
+                )
+        }
+        /// Expects [`AccessApi::get_access_authentication_logs`](super::AccessApi::get_access_authentication_logs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_access_authentication_logs(
+            &self,
+            account_id: &str,
+            params: &GetAccessAuthenticationLogsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<AccessRequests>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_access_authentication_logs(account_id, params),
+                )
+        }
+        /// Expects [`AccessApi::get_account_your_zero_trust_organization`](super::AccessApi::get_account_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_your_zero_trust_organization(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Organizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_your_zero_trust_organization(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_account_your_zero_trust_organization`](super::AccessApi::create_account_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_your_zero_trust_organization(
+            &self,
+            account_id: &str,
+            body: &CreateAccountYourZeroTrustOrganizationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Organizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_account_your_zero_trust_organization(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::update_account_your_zero_trust_organization`](super::AccessApi::update_account_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_your_zero_trust_organization(
+            &self,
+            account_id: &str,
+            body: &UpdateAccountYourZeroTrustOrganizationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Organizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_your_zero_trust_organization(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::revoke_account_all_access_tokens_for_user`](super::AccessApi::revoke_account_all_access_tokens_for_user) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_account_all_access_tokens_for_user(
+            &self,
+            account_id: &str,
+            body: &AllAccessTokensForUserRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<bool>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .revoke_account_all_access_tokens_for_user(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_access_reusable_policies`](super::AccessApi::list_access_reusable_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_access_reusable_policies(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ReusablePolicyResp>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_access_reusable_policies(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_access_reusable_policy`](super::AccessApi::create_access_reusable_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_access_reusable_policy(
+            &self,
+            account_id: &str,
+            body: &PolicyReq,
+        ) -> rt::mock::Expectation<'m, rt::Call<ReusablePolicyResp>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_access_reusable_policy(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_access_reusable_policy`](super::AccessApi::get_access_reusable_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_access_reusable_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ReusablePolicyResp>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_access_reusable_policy(account_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::update_access_reusable_policy`](super::AccessApi::update_access_reusable_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_access_reusable_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &PolicyReq,
+        ) -> rt::mock::Expectation<'m, rt::Call<ReusablePolicyResp>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_access_reusable_policy(account_id, policy_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_access_reusable_policy`](super::AccessApi::delete_access_reusable_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_access_reusable_policy(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<ReusablePoliciesComponentsSchemasIdResult>>,
+        > {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_access_reusable_policy(account_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::edit_user_seat`](super::AccessApi::edit_user_seat) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_user_seat(
+            &self,
+            account_id: &str,
+            body: &SeatsDefinition,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Seats>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .edit_user_seat(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_account_service_tokens`](super::AccessApi::list_account_service_tokens) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_service_tokens(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_account_service_tokens(account_id),
+                )
+        }
+        /// Expects [`AccessApi::create_account_service_token`](super::AccessApi::create_account_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_service_token(
+            &self,
+            account_id: &str,
+            body: &ServiceTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_account_service_token(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_account_service_token`](super::AccessApi::get_account_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_service_token(
+            &self,
+            account_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_account_service_token(account_id, service_token_id),
+                )
+        }
+        /// Expects [`AccessApi::update_account_service_token`](super::AccessApi::update_account_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_service_token(
+            &self,
+            account_id: &str,
+            service_token_id: &str,
+            body: &UpdateServiceTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_account_service_token(account_id, service_token_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_account_service_token`](super::AccessApi::delete_account_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_service_token(
+            &self,
+            account_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ServiceTokens>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_account_service_token(account_id, service_token_id),
+                )
+        }
+        /// Expects [`AccessApi::refresh_service_token`](super::AccessApi::refresh_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn refresh_service_token(
+            &self,
+            account_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .refresh_service_token(account_id, service_token_id),
+                )
+        }
+        /// Expects [`AccessApi::rotate_service_token`](super::AccessApi::rotate_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rotate_service_token(
+            &self,
+            account_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .rotate_service_token(account_id, service_token_id),
+                )
+        }
+        /// Expects [`AccessApi::list_tags`](super::AccessApi::list_tags) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tags(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Tag>> {
+            self.mock.on(super::AccessApi::new(self.mock.client()).list_tags(account_id))
+        }
+        /// Expects [`AccessApi::create_tag`](super::AccessApi::create_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_tag(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tag>> {
+            self.mock
+                .on(super::AccessApi::new(self.mock.client()).create_tag(account_id))
+        }
+        /// Expects [`AccessApi::create_tag_with`](super::AccessApi::create_tag_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_tag_with(
+            &self,
+            account_id: &str,
+            body: &TagsComponentsSchemasName,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tag>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_tag_with(account_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_tag`](super::AccessApi::get_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tag(
+            &self,
+            account_id: &str,
+            tag_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tag>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_tag(account_id, tag_name),
+                )
+        }
+        /// Expects [`AccessApi::update_tag`](super::AccessApi::update_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_tag(
+            &self,
+            account_id: &str,
+            tag_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tag>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_tag(account_id, tag_name),
+                )
+        }
+        /// Expects [`AccessApi::update_tag_with`](super::AccessApi::update_tag_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_tag_with(
+            &self,
+            account_id: &str,
+            tag_name: &str,
+            body: &TagWithoutAppCount,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tag>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_tag_with(account_id, tag_name, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_tag`](super::AccessApi::delete_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tag(
+            &self,
+            account_id: &str,
+            tag_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<NameResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_tag(account_id, tag_name),
+                )
+        }
+        /// Expects [`AccessApi::get_users`](super::AccessApi::get_users) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_users(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Users>> {
+            self.mock.on(super::AccessApi::new(self.mock.client()).get_users(account_id))
+        }
+        /// Expects [`AccessApi::get_active_sessions`](super::AccessApi::get_active_sessions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_active_sessions(
+            &self,
+            account_id: &str,
+            user_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ActiveSessionsResultItem>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_active_sessions(account_id, user_id),
+                )
+        }
+        /// Expects [`AccessApi::get_single_active_session`](super::AccessApi::get_single_active_session) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_single_active_session(
+            &self,
+            account_id: &str,
+            user_id: &str,
+            nonce: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ActiveSessionResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_single_active_session(account_id, user_id, nonce),
+                )
+        }
+        /// Expects [`AccessApi::get_failed_logins`](super::AccessApi::get_failed_logins) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_failed_logins(
+            &self,
+            account_id: &str,
+            user_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<FailedLoginResultItem>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_failed_logins(account_id, user_id),
+                )
+        }
+        /// Expects [`AccessApi::get_last_seen_identity`](super::AccessApi::get_last_seen_identity) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_last_seen_identity(
+            &self,
+            account_id: &str,
+            user_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Identity>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_last_seen_identity(account_id, user_id),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_access_applications`](super::AccessApi::list_zone_access_applications) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_access_applications(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Apps>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_access_applications(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::add_zone_access_application`](super::AccessApi::add_zone_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_zone_access_application(
+            &self,
+            zone_id: &str,
+            body: &AppsInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Apps>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_zone_access_application(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_short_lived_certificate_cas`](super::AccessApi::list_zone_short_lived_certificate_cas) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_short_lived_certificate_cas(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Ca>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_short_lived_certificate_cas(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_access_application`](super::AccessApi::get_zone_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_access_application(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Apps>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_access_application(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_access_application`](super::AccessApi::update_zone_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_access_application(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+            body: &AppsInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Apps>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_access_application(zone_id, app_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_access_application`](super::AccessApi::delete_zone_access_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_access_application(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_access_application(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_short_lived_certificate_ca`](super::AccessApi::get_zone_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_short_lived_certificate_ca(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_short_lived_certificate_ca(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::create_zone_short_lived_certificate_ca`](super::AccessApi::create_zone_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_short_lived_certificate_ca(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_zone_short_lived_certificate_ca(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_short_lived_certificate_ca`](super::AccessApi::delete_zone_short_lived_certificate_ca) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_short_lived_certificate_ca(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_short_lived_certificate_ca(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::list_access_policies`](super::AccessApi::list_access_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_access_policies(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Policies>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_access_policies(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::create_access_policy`](super::AccessApi::create_access_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_access_policy(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+            body: &AccessPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Policies>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_access_policy(zone_id, app_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_access_policy`](super::AccessApi::get_access_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_access_policy(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Policies>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_access_policy(zone_id, app_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::update_access_policy`](super::AccessApi::update_access_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_access_policy(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+            policy_id: &str,
+            body: &AccessPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Policies>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_access_policy(zone_id, app_id, policy_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_access_policy`](super::AccessApi::delete_access_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_access_policy(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_access_policy(zone_id, app_id, policy_id),
+                )
+        }
+        /// Expects [`AccessApi::revoke_zone_application_tokens`](super::AccessApi::revoke_zone_application_tokens) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_zone_application_tokens(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .revoke_zone_application_tokens(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::test_zone_access_policies`](super::AccessApi::test_zone_access_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn test_zone_access_policies(
+            &self,
+            zone_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PolicyCheckResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .test_zone_access_policies(zone_id, app_id),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_mtls_certificates`](super::AccessApi::list_zone_mtls_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_mtls_certificates(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasCertificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_mtls_certificates(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::add_zone_mtls_certificate`](super::AccessApi::add_zone_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_zone_mtls_certificate(
+            &self,
+            zone_id: &str,
+            body: &MtlsCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasCertificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_zone_mtls_certificate(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_all_mtls_hostname_settings`](super::AccessApi::list_zone_all_mtls_hostname_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_all_mtls_hostname_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Settings>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_all_mtls_hostname_settings(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_mtls_certificate_hostname_settings`](super::AccessApi::update_zone_mtls_certificate_hostname_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_mtls_certificate_hostname_settings(
+            &self,
+            zone_id: &str,
+            body: &MtlsCertificateHostnameSettingsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Settings>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_mtls_certificate_hostname_settings(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_mtls_certificate`](super::AccessApi::get_zone_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_mtls_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasCertificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_mtls_certificate(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_mtls_certificate`](super::AccessApi::update_zone_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_mtls_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+            body: &UpdateMtlsCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasCertificates>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_mtls_certificate(zone_id, certificate_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_mtls_certificate`](super::AccessApi::delete_zone_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_mtls_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_mtls_certificate(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_access_groups`](super::AccessApi::list_zone_access_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_access_groups(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasGroups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_access_groups(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::create_zone_access_group`](super::AccessApi::create_zone_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_access_group(
+            &self,
+            zone_id: &str,
+            body: &ZoneAccessGroupRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasGroups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_zone_access_group(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_access_group`](super::AccessApi::get_zone_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_access_group(
+            &self,
+            zone_id: &str,
+            group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasGroups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_access_group(zone_id, group_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_access_group`](super::AccessApi::update_zone_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_access_group(
+            &self,
+            zone_id: &str,
+            group_id: &str,
+            body: &ZoneAccessGroupRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasGroups>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_access_group(zone_id, group_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_access_group`](super::AccessApi::delete_zone_access_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_access_group(
+            &self,
+            zone_id: &str,
+            group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_access_group(zone_id, group_id),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_access_identity_providers`](super::AccessApi::list_zone_access_identity_providers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_access_identity_providers(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::ListCall<IdentityProvidersComponentsSchemasResultItem>,
+        > {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_access_identity_providers(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::add_zone_access_identity_provider`](super::AccessApi::add_zone_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_zone_access_identity_provider(
+            &self,
+            zone_id: &str,
+            body: &SchemasIdentityProviders,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasIdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .add_zone_access_identity_provider(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_access_identity_provider`](super::AccessApi::get_zone_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_access_identity_provider(
+            &self,
+            zone_id: &str,
+            identity_provider_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasIdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_access_identity_provider(zone_id, identity_provider_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_access_identity_provider`](super::AccessApi::update_zone_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_access_identity_provider(
+            &self,
+            zone_id: &str,
+            identity_provider_id: &str,
+            body: &SchemasIdentityProviders,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasIdentityProviders>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_access_identity_provider(
+                            zone_id,
+                            identity_provider_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_access_identity_provider`](super::AccessApi::delete_zone_access_identity_provider) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_access_identity_provider(
+            &self,
+            zone_id: &str,
+            identity_provider_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_access_identity_provider(
+                            zone_id,
+                            identity_provider_id,
+                        ),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_your_zero_trust_organization`](super::AccessApi::get_zone_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_your_zero_trust_organization(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasOrganizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_your_zero_trust_organization(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::create_zone_your_zero_trust_organization`](super::AccessApi::create_zone_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_your_zero_trust_organization(
+            &self,
+            zone_id: &str,
+            body: &CreateZoneYourZeroTrustOrganizationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasOrganizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_zone_your_zero_trust_organization(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_your_zero_trust_organization`](super::AccessApi::update_zone_your_zero_trust_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_your_zero_trust_organization(
+            &self,
+            zone_id: &str,
+            body: &UpdateZoneYourZeroTrustOrganizationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasOrganizations>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_your_zero_trust_organization(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::revoke_zone_all_access_tokens_for_user`](super::AccessApi::revoke_zone_all_access_tokens_for_user) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_zone_all_access_tokens_for_user(
+            &self,
+            zone_id: &str,
+            body: &AllAccessTokensForUserRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<bool>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .revoke_zone_all_access_tokens_for_user(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::list_zone_service_tokens`](super::AccessApi::list_zone_service_tokens) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_service_tokens(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .list_zone_service_tokens(zone_id),
+                )
+        }
+        /// Expects [`AccessApi::create_zone_service_token`](super::AccessApi::create_zone_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_service_token(
+            &self,
+            zone_id: &str,
+            body: &ServiceTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateResult>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .create_zone_service_token(zone_id, body),
+                )
+        }
+        /// Expects [`AccessApi::get_zone_service_token`](super::AccessApi::get_zone_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_service_token(
+            &self,
+            zone_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .get_zone_service_token(zone_id, service_token_id),
+                )
+        }
+        /// Expects [`AccessApi::update_zone_service_token`](super::AccessApi::update_zone_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_service_token(
+            &self,
+            zone_id: &str,
+            service_token_id: &str,
+            body: &UpdateServiceTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceTokens>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .update_zone_service_token(zone_id, service_token_id, body),
+                )
+        }
+        /// Expects [`AccessApi::delete_zone_service_token`](super::AccessApi::delete_zone_service_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_service_token(
+            &self,
+            zone_id: &str,
+            service_token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ServiceTokens>>> {
+            self.mock
+                .on(
+                    super::AccessApi::new(self.mock.client())
+                        .delete_zone_service_token(zone_id, service_token_id),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`AccessApi::get_access_authentication_logs`](AccessApi::get_access_authentication_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -3977,6 +5505,8 @@ impl GetAccessAuthenticationLogsParams {
 }
 /// `#/components/schemas/access_app_response`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum AppResponse {
     /// One of the alternatives.
@@ -4807,6 +6337,7 @@ pub type SkipInterstitial = bool;
 pub type Tags = Vec<String>;
 /// `#/components/schemas/access_app_policy_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppPolicyResponse {
     /// `approval_groups`
@@ -4839,6 +6370,129 @@ pub struct AppPolicyResponse {
     pub updated_at: Option<Timestamp>,
     /// `precedence`
     pub precedence: Option<Precedence>,
+}
+#[cfg(feature = "mock")]
+impl AppPolicyResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            approval_groups: None,
+            approval_required: None,
+            created_at: None,
+            decision: None,
+            exclude: None,
+            id: None,
+            include: None,
+            isolation_required: None,
+            name: None,
+            purpose_justification_prompt: None,
+            purpose_justification_required: None,
+            require: None,
+            session_duration: None,
+            updated_at: None,
+            precedence: None,
+        }
+    }
+    /// Sets `approval_groups`.
+    #[inline]
+    pub fn approval_groups(mut self, value: impl Into<ApprovalGroups>) -> Self {
+        self.approval_groups = Some(value.into());
+        self
+    }
+    /// Sets `approval_required`.
+    #[inline]
+    pub fn approval_required(mut self, value: impl Into<ApprovalRequired>) -> Self {
+        self.approval_required = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `decision`.
+    #[inline]
+    pub fn decision(mut self, value: impl Into<Decision>) -> Self {
+        self.decision = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<SchemasExclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `isolation_required`.
+    #[inline]
+    pub fn isolation_required(mut self, value: impl Into<IsolationRequired>) -> Self {
+        self.isolation_required = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<PolicyComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_prompt`.
+    #[inline]
+    pub fn purpose_justification_prompt(
+        mut self,
+        value: impl Into<PurposeJustificationPrompt>,
+    ) -> Self {
+        self.purpose_justification_prompt = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_required`.
+    #[inline]
+    pub fn purpose_justification_required(
+        mut self,
+        value: impl Into<PurposeJustificationRequired>,
+    ) -> Self {
+        self.purpose_justification_required = Some(value.into());
+        self
+    }
+    /// Sets `require`.
+    #[inline]
+    pub fn require(mut self, value: impl Into<SchemasRequire>) -> Self {
+        self.require = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(
+        mut self,
+        value: impl Into<ComponentsSchemasSessionDuration>,
+    ) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `precedence`.
+    #[inline]
+    pub fn precedence(mut self, value: impl Into<Precedence>) -> Self {
+        self.precedence = Some(value.into());
+        self
+    }
 }
 /// Administrators who can approve a temporary authentication request.
 ///
@@ -6350,6 +8004,7 @@ pub type Precedence = i64;
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseSelfHostedApplication {
     /// Read-only.
@@ -6412,6 +8067,233 @@ pub struct AppResponseSelfHostedApplication {
     pub r#type: String,
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
+}
+#[cfg(feature = "mock")]
+impl AppResponseSelfHostedApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(domain: impl Into<Domain>, r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allow_authenticate_via_warp: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            custom_non_identity_deny_url: None,
+            custom_pages: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            path_cookie_attribute: None,
+            same_site_cookie_attribute: None,
+            self_hosted_domains: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            tags: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allow_authenticate_via_warp`.
+    #[inline]
+    pub fn allow_authenticate_via_warp(
+        mut self,
+        value: impl Into<SchemasAllowAuthenticateViaWarp>,
+    ) -> Self {
+        self.allow_authenticate_via_warp = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<CorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<CustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_non_identity_deny_url`.
+    #[inline]
+    pub fn custom_non_identity_deny_url(
+        mut self,
+        value: impl Into<CustomNonIdentityDenyUrl>,
+    ) -> Self {
+        self.custom_non_identity_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_pages`.
+    #[inline]
+    pub fn custom_pages(mut self, value: impl Into<SchemasCustomPages>) -> Self {
+        self.custom_pages = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `path_cookie_attribute`.
+    #[inline]
+    pub fn path_cookie_attribute(
+        mut self,
+        value: impl Into<PathCookieAttribute>,
+    ) -> Self {
+        self.path_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `self_hosted_domains`.
+    #[inline]
+    pub fn self_hosted_domains(mut self, value: impl Into<SelfHostedDomains>) -> Self {
+        self.self_hosted_domains = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
 }
 /// SAML SaaS App
 ///
@@ -7606,6 +9488,7 @@ impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseSaaSApplication {
     /// Read-only.
@@ -7641,10 +9524,128 @@ pub struct AppResponseSaaSApplication {
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
 }
+#[cfg(feature = "mock")]
+impl AppResponseSaaSApplication {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            custom_pages: None,
+            logo_url: None,
+            name: None,
+            saas_app: None,
+            tags: None,
+            r#type: None,
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `custom_pages`.
+    #[inline]
+    pub fn custom_pages(mut self, value: impl Into<SchemasCustomPages>) -> Self {
+        self.custom_pages = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `saas_app`.
+    #[inline]
+    pub fn saas_app(mut self, value: impl Into<SaasPropsSaasApp>) -> Self {
+        self.saas_app = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+}
 /// Browser SSH Application
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseBrowserSshApplication {
     /// Read-only.
@@ -7708,10 +9709,238 @@ pub struct AppResponseBrowserSshApplication {
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
 }
+#[cfg(feature = "mock")]
+impl AppResponseBrowserSshApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(domain: impl Into<Domain>, r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allow_authenticate_via_warp: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            custom_non_identity_deny_url: None,
+            custom_pages: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            path_cookie_attribute: None,
+            same_site_cookie_attribute: None,
+            self_hosted_domains: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            tags: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allow_authenticate_via_warp`.
+    #[inline]
+    pub fn allow_authenticate_via_warp(
+        mut self,
+        value: impl Into<SchemasAllowAuthenticateViaWarp>,
+    ) -> Self {
+        self.allow_authenticate_via_warp = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<CorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<CustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_non_identity_deny_url`.
+    #[inline]
+    pub fn custom_non_identity_deny_url(
+        mut self,
+        value: impl Into<CustomNonIdentityDenyUrl>,
+    ) -> Self {
+        self.custom_non_identity_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_pages`.
+    #[inline]
+    pub fn custom_pages(mut self, value: impl Into<SchemasCustomPages>) -> Self {
+        self.custom_pages = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `path_cookie_attribute`.
+    #[inline]
+    pub fn path_cookie_attribute(
+        mut self,
+        value: impl Into<PathCookieAttribute>,
+    ) -> Self {
+        self.path_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `self_hosted_domains`.
+    #[inline]
+    pub fn self_hosted_domains(mut self, value: impl Into<SelfHostedDomains>) -> Self {
+        self.self_hosted_domains = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+}
 /// Browser VNC Application
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseBrowserVncApplication {
     /// Read-only.
@@ -7774,6 +10003,233 @@ pub struct AppResponseBrowserVncApplication {
     pub r#type: String,
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
+}
+#[cfg(feature = "mock")]
+impl AppResponseBrowserVncApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(domain: impl Into<Domain>, r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allow_authenticate_via_warp: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            custom_non_identity_deny_url: None,
+            custom_pages: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            path_cookie_attribute: None,
+            same_site_cookie_attribute: None,
+            self_hosted_domains: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            tags: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allow_authenticate_via_warp`.
+    #[inline]
+    pub fn allow_authenticate_via_warp(
+        mut self,
+        value: impl Into<SchemasAllowAuthenticateViaWarp>,
+    ) -> Self {
+        self.allow_authenticate_via_warp = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<CorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<CustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_non_identity_deny_url`.
+    #[inline]
+    pub fn custom_non_identity_deny_url(
+        mut self,
+        value: impl Into<CustomNonIdentityDenyUrl>,
+    ) -> Self {
+        self.custom_non_identity_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `custom_pages`.
+    #[inline]
+    pub fn custom_pages(mut self, value: impl Into<SchemasCustomPages>) -> Self {
+        self.custom_pages = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `path_cookie_attribute`.
+    #[inline]
+    pub fn path_cookie_attribute(
+        mut self,
+        value: impl Into<PathCookieAttribute>,
+    ) -> Self {
+        self.path_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `self_hosted_domains`.
+    #[inline]
+    pub fn self_hosted_domains(mut self, value: impl Into<SelfHostedDomains>) -> Self {
+        self.self_hosted_domains = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
 }
 /// The image URL of the logo shown in the App Launcher header.
 ///
@@ -7945,6 +10401,7 @@ pub type SkipAppLauncherLoginPage = bool;
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseAppLauncherApplication {
     /// Read-only.
@@ -7986,10 +10443,149 @@ pub struct AppResponseAppLauncherApplication {
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
 }
+#[cfg(feature = "mock")]
+impl AppResponseAppLauncherApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_logo_url: None,
+            auto_redirect_to_identity: None,
+            bg_color: None,
+            domain: None,
+            footer_links: None,
+            header_bg_color: None,
+            landing_page_design: None,
+            name: None,
+            session_duration: None,
+            skip_app_launcher_login_page: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_logo_url`.
+    #[inline]
+    pub fn app_launcher_logo_url(
+        mut self,
+        value: impl Into<AppLauncherLogoUrl>,
+    ) -> Self {
+        self.app_launcher_logo_url = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `bg_color`.
+    #[inline]
+    pub fn bg_color(mut self, value: impl Into<BgColor>) -> Self {
+        self.bg_color = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `footer_links`.
+    #[inline]
+    pub fn footer_links(mut self, value: impl Into<FooterLinks>) -> Self {
+        self.footer_links = Some(value.into());
+        self
+    }
+    /// Sets `header_bg_color`.
+    #[inline]
+    pub fn header_bg_color(mut self, value: impl Into<HeaderBgColor>) -> Self {
+        self.header_bg_color = Some(value.into());
+        self
+    }
+    /// Sets `landing_page_design`.
+    #[inline]
+    pub fn landing_page_design(mut self, value: impl Into<LandingPageDesign>) -> Self {
+        self.landing_page_design = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_app_launcher_login_page`.
+    #[inline]
+    pub fn skip_app_launcher_login_page(
+        mut self,
+        value: impl Into<SkipAppLauncherLoginPage>,
+    ) -> Self {
+        self.skip_app_launcher_login_page = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+}
 /// Device Enrollment Permissions Application
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseDeviceEnrollmentPermissionsApplication {
     /// Read-only.
@@ -8031,10 +10627,149 @@ pub struct AppResponseDeviceEnrollmentPermissionsApplication {
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
 }
+#[cfg(feature = "mock")]
+impl AppResponseDeviceEnrollmentPermissionsApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_logo_url: None,
+            auto_redirect_to_identity: None,
+            bg_color: None,
+            domain: None,
+            footer_links: None,
+            header_bg_color: None,
+            landing_page_design: None,
+            name: None,
+            session_duration: None,
+            skip_app_launcher_login_page: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_logo_url`.
+    #[inline]
+    pub fn app_launcher_logo_url(
+        mut self,
+        value: impl Into<AppLauncherLogoUrl>,
+    ) -> Self {
+        self.app_launcher_logo_url = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `bg_color`.
+    #[inline]
+    pub fn bg_color(mut self, value: impl Into<BgColor>) -> Self {
+        self.bg_color = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `footer_links`.
+    #[inline]
+    pub fn footer_links(mut self, value: impl Into<FooterLinks>) -> Self {
+        self.footer_links = Some(value.into());
+        self
+    }
+    /// Sets `header_bg_color`.
+    #[inline]
+    pub fn header_bg_color(mut self, value: impl Into<HeaderBgColor>) -> Self {
+        self.header_bg_color = Some(value.into());
+        self
+    }
+    /// Sets `landing_page_design`.
+    #[inline]
+    pub fn landing_page_design(mut self, value: impl Into<LandingPageDesign>) -> Self {
+        self.landing_page_design = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_app_launcher_login_page`.
+    #[inline]
+    pub fn skip_app_launcher_login_page(
+        mut self,
+        value: impl Into<SkipAppLauncherLoginPage>,
+    ) -> Self {
+        self.skip_app_launcher_login_page = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+}
 /// Browser Isolation Permissions Application
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/6`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseBrowserIsolationPermissionsApplication {
     /// Read-only.
@@ -8076,10 +10811,149 @@ pub struct AppResponseBrowserIsolationPermissionsApplication {
     /// `policies`
     pub policies: Option<Vec<AppPolicyResponse>>,
 }
+#[cfg(feature = "mock")]
+impl AppResponseBrowserIsolationPermissionsApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_logo_url: None,
+            auto_redirect_to_identity: None,
+            bg_color: None,
+            domain: None,
+            footer_links: None,
+            header_bg_color: None,
+            landing_page_design: None,
+            name: None,
+            session_duration: None,
+            skip_app_launcher_login_page: None,
+            r#type: r#type.into(),
+            policies: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_logo_url`.
+    #[inline]
+    pub fn app_launcher_logo_url(
+        mut self,
+        value: impl Into<AppLauncherLogoUrl>,
+    ) -> Self {
+        self.app_launcher_logo_url = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `bg_color`.
+    #[inline]
+    pub fn bg_color(mut self, value: impl Into<BgColor>) -> Self {
+        self.bg_color = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `footer_links`.
+    #[inline]
+    pub fn footer_links(mut self, value: impl Into<FooterLinks>) -> Self {
+        self.footer_links = Some(value.into());
+        self
+    }
+    /// Sets `header_bg_color`.
+    #[inline]
+    pub fn header_bg_color(mut self, value: impl Into<HeaderBgColor>) -> Self {
+        self.header_bg_color = Some(value.into());
+        self
+    }
+    /// Sets `landing_page_design`.
+    #[inline]
+    pub fn landing_page_design(mut self, value: impl Into<LandingPageDesign>) -> Self {
+        self.landing_page_design = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_app_launcher_login_page`.
+    #[inline]
+    pub fn skip_app_launcher_login_page(
+        mut self,
+        value: impl Into<SkipAppLauncherLoginPage>,
+    ) -> Self {
+        self.skip_app_launcher_login_page = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<AppPolicyResponse>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+}
 /// Bookmark application
 ///
 /// Schema: `#/components/schemas/access_app_response/anyOf/7`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppResponseBookmarkApplication {
     /// Read-only.
@@ -8108,6 +10982,92 @@ pub struct AppResponseBookmarkApplication {
     ///
     /// Example: `"bookmark"`.
     pub r#type: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl AppResponseBookmarkApplication {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            app_launcher_visible: None,
+            domain: None,
+            logo_url: None,
+            name: None,
+            tags: None,
+            r#type: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<ScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/access_app_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -9938,6 +12898,7 @@ impl AppRequestBookmarkApplication {
 }
 /// `#/components/schemas/access_ca`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ca {
     /// Read-only.
@@ -9946,6 +12907,36 @@ pub struct Ca {
     pub id: Option<Id>,
     /// Read-only.
     pub public_key: Option<PublicKey>,
+}
+#[cfg(feature = "mock")]
+impl Ca {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aud: None,
+            id: None,
+            public_key: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<Aud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `public_key`.
+    #[inline]
+    pub fn public_key(mut self, value: impl Into<PublicKey>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
 }
 /// The Application Audience (AUD) tag. Identifies the application associated with the CA.
 ///
@@ -9967,10 +12958,25 @@ pub type Id = String;
 pub type PublicKey = String;
 /// `#/components/schemas/access_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasIdResult {
     /// Read-only.
     pub id: Option<Id>,
+}
+#[cfg(feature = "mock")]
+impl SchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/access_app_policy_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -10102,6 +13108,7 @@ impl AppPolicyRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/app_state`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyCheckResultAppState {
     /// `app_uid`
@@ -10117,19 +13124,86 @@ pub struct PolicyCheckResultAppState {
     /// Example: `"Success"`.
     pub status: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PolicyCheckResultAppState {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_uid: None,
+            aud: None,
+            hostname: None,
+            name: None,
+            policies: None,
+            status: None,
+        }
+    }
+    /// Sets `app_uid`.
+    #[inline]
+    pub fn app_uid(mut self, value: impl Into<Uuid>) -> Self {
+        self.app_uid = Some(value.into());
+        self
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<String>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_policy_check_response/allOf/1/properties/result/properties/user_identity/properties/geo`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/user_identity/properties/geo`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyCheckResultUserIdentityGeo {
     /// Example: `"US"`.
     pub country: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PolicyCheckResultUserIdentityGeo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { country: None }
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_policy_check_response/allOf/1/properties/result/properties/user_identity`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/user_identity`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyCheckResultUserIdentity {
     /// Example: `"41ecfbb341f033e52b46742756aabb8b"`.
@@ -10155,10 +13229,97 @@ pub struct PolicyCheckResultUserIdentity {
     /// `version`
     pub version: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl PolicyCheckResultUserIdentity {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_id: None,
+            device_sessions: None,
+            email: None,
+            geo: None,
+            iat: None,
+            id: None,
+            is_gateway: None,
+            is_warp: None,
+            name: None,
+            user_uuid: None,
+            version: None,
+        }
+    }
+    /// Sets `account_id`.
+    #[inline]
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `device_sessions`.
+    #[inline]
+    pub fn device_sessions(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.device_sessions = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `geo`.
+    #[inline]
+    pub fn geo(mut self, value: impl Into<PolicyCheckResultUserIdentityGeo>) -> Self {
+        self.geo = Some(value.into());
+        self
+    }
+    /// Sets `iat`.
+    #[inline]
+    pub fn iat(mut self, value: impl Into<i64>) -> Self {
+        self.iat = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_gateway`.
+    #[inline]
+    pub fn is_gateway(mut self, value: impl Into<bool>) -> Self {
+        self.is_gateway = Some(value.into());
+        self
+    }
+    /// Sets `is_warp`.
+    #[inline]
+    pub fn is_warp(mut self, value: impl Into<bool>) -> Self {
+        self.is_warp = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `user_uuid`.
+    #[inline]
+    pub fn user_uuid(mut self, value: impl Into<Uuid>) -> Self {
+        self.user_uuid = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<i64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_policy_check_response/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyCheckResult {
     /// `app_state`
@@ -10166,8 +13327,35 @@ pub struct PolicyCheckResult {
     /// `user_identity`
     pub user_identity: Option<PolicyCheckResultUserIdentity>,
 }
+#[cfg(feature = "mock")]
+impl PolicyCheckResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_state: None,
+            user_identity: None,
+        }
+    }
+    /// Sets `app_state`.
+    #[inline]
+    pub fn app_state(mut self, value: impl Into<PolicyCheckResultAppState>) -> Self {
+        self.app_state = Some(value.into());
+        self
+    }
+    /// Sets `user_identity`.
+    #[inline]
+    pub fn user_identity(
+        mut self,
+        value: impl Into<PolicyCheckResultUserIdentity>,
+    ) -> Self {
+        self.user_identity = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_bookmarks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Bookmarks {
     /// `app_launcher_visible`
@@ -10184,6 +13372,67 @@ pub struct Bookmarks {
     pub name: Option<BookmarksComponentsSchemasName>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Bookmarks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app_launcher_visible: None,
+            created_at: None,
+            domain: None,
+            id: None,
+            logo_url: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(
+        mut self,
+        value: impl Into<SchemasAppLauncherVisible>,
+    ) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<SchemasDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<BookmarksComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Displays the application in the App Launcher.
 ///
@@ -10205,6 +13454,7 @@ pub type SchemasDomain = String;
 pub type BookmarksComponentsSchemasName = String;
 /// `#/components/schemas/access_certificates`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Certificates {
     /// `associated_hostnames`
@@ -10221,6 +13471,67 @@ pub struct Certificates {
     pub name: Option<CertificatesComponentsSchemasName>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Certificates {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            associated_hostnames: None,
+            created_at: None,
+            expires_on: None,
+            fingerprint: None,
+            id: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `associated_hostnames`.
+    #[inline]
+    pub fn associated_hostnames(
+        mut self,
+        value: impl Into<AssociatedHostnames>,
+    ) -> Self {
+        self.associated_hostnames = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `fingerprint`.
+    #[inline]
+    pub fn fingerprint(mut self, value: impl Into<Fingerprint>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<CertificatesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// The hostnames of the applications that will use this certificate.
 ///
@@ -10373,13 +13684,29 @@ impl UpdateMtlsCertificateRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_id_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// `id`
     pub id: Option<Uuid>,
 }
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_custom_page_without_html`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomPageWithoutHtml {
     /// `app_count`
@@ -10394,6 +13721,48 @@ pub struct CustomPageWithoutHtml {
     pub uid: Option<Uuid>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl CustomPageWithoutHtml {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<CustomPagesComponentsSchemasName>,
+        r#type: impl Into<SchemasType>,
+    ) -> Self {
+        Self {
+            app_count: None,
+            created_at: None,
+            name: name.into(),
+            r#type: r#type.into(),
+            uid: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `app_count`.
+    #[inline]
+    pub fn app_count(mut self, value: impl Into<SchemasAppCount>) -> Self {
+        self.app_count = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Uuid>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Number of apps the custom page is assigned to.
 ///
@@ -10540,6 +13909,7 @@ impl CustomPage {
 }
 /// `#/components/schemas/access_groups`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Groups {
     /// `created_at`
@@ -10558,6 +13928,71 @@ pub struct Groups {
     pub require: Option<Require>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Groups {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            exclude: None,
+            id: None,
+            include: None,
+            is_default: None,
+            name: None,
+            require: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<Exclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `is_default`.
+    #[inline]
+    pub fn is_default(mut self, value: impl Into<Require>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `require`.
+    #[inline]
+    pub fn require(mut self, value: impl Into<Require>) -> Self {
+        self.require = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Rules evaluated with a NOT logical operator. To match a policy, a user cannot meet any of the Exclude rules.
 ///
@@ -12592,6 +16027,8 @@ impl Yandex {
 }
 /// `#/components/schemas/access_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ResponseCollectionResultItem {
     /// One of the alternatives.
@@ -12965,6 +16402,8 @@ impl<'de> serde::Deserialize<'de> for OnetimepinType {
 }
 /// `#/components/schemas/access_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -13086,6 +16525,7 @@ impl rt::__private::ParamValue for GetAccessAuthenticationLogsDirection {
 }
 /// `#/components/schemas/access_access-requests`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessRequests {
     /// `action`
@@ -13106,6 +16546,78 @@ pub struct AccessRequests {
     pub ray_id: Option<RayId>,
     /// `user_email`
     pub user_email: Option<Email>,
+}
+#[cfg(feature = "mock")]
+impl AccessRequests {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            allowed: None,
+            app_domain: None,
+            app_uid: None,
+            connection: None,
+            created_at: None,
+            ip_address: None,
+            ray_id: None,
+            user_email: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<Action>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `allowed`.
+    #[inline]
+    pub fn allowed(mut self, value: impl Into<Allowed>) -> Self {
+        self.allowed = Some(value.into());
+        self
+    }
+    /// Sets `app_domain`.
+    #[inline]
+    pub fn app_domain(mut self, value: impl Into<AppDomain>) -> Self {
+        self.app_domain = Some(value.into());
+        self
+    }
+    /// Sets `app_uid`.
+    #[inline]
+    pub fn app_uid(mut self, value: impl Into<AppUid>) -> Self {
+        self.app_uid = Some(value.into());
+        self
+    }
+    /// Sets `connection`.
+    #[inline]
+    pub fn connection(mut self, value: impl Into<Connection>) -> Self {
+        self.connection = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `ip_address`.
+    #[inline]
+    pub fn ip_address(mut self, value: impl Into<Ip>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+    /// Sets `ray_id`.
+    #[inline]
+    pub fn ray_id(mut self, value: impl Into<RayId>) -> Self {
+        self.ray_id = Some(value.into());
+        self
+    }
+    /// Sets `user_email`.
+    #[inline]
+    pub fn user_email(mut self, value: impl Into<Email>) -> Self {
+        self.user_email = Some(value.into());
+        self
+    }
 }
 /// The event that occurred, such as a login attempt.
 ///
@@ -13157,6 +16669,7 @@ pub type RayId = String;
 pub type Email = String;
 /// `#/components/schemas/access_organizations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Organizations {
     /// `allow_authenticate_via_warp`
@@ -13185,6 +16698,121 @@ pub struct Organizations {
     pub user_seat_expiration_inactive_time: Option<UserSeatExpirationInactiveTime>,
     /// `warp_auth_session_duration`
     pub warp_auth_session_duration: Option<WarpAuthSessionDuration>,
+}
+#[cfg(feature = "mock")]
+impl Organizations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_authenticate_via_warp: None,
+            auth_domain: None,
+            auto_redirect_to_identity: None,
+            created_at: None,
+            custom_pages: None,
+            is_ui_read_only: None,
+            login_design: None,
+            name: None,
+            session_duration: None,
+            ui_read_only_toggle_reason: None,
+            updated_at: None,
+            user_seat_expiration_inactive_time: None,
+            warp_auth_session_duration: None,
+        }
+    }
+    /// Sets `allow_authenticate_via_warp`.
+    #[inline]
+    pub fn allow_authenticate_via_warp(
+        mut self,
+        value: impl Into<AllowAuthenticateViaWarp>,
+    ) -> Self {
+        self.allow_authenticate_via_warp = Some(value.into());
+        self
+    }
+    /// Sets `auth_domain`.
+    #[inline]
+    pub fn auth_domain(mut self, value: impl Into<AuthDomain>) -> Self {
+        self.auth_domain = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<AutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `custom_pages`.
+    #[inline]
+    pub fn custom_pages(mut self, value: impl Into<CustomPages>) -> Self {
+        self.custom_pages = Some(value.into());
+        self
+    }
+    /// Sets `is_ui_read_only`.
+    #[inline]
+    pub fn is_ui_read_only(mut self, value: impl Into<IsUiReadOnly>) -> Self {
+        self.is_ui_read_only = Some(value.into());
+        self
+    }
+    /// Sets `login_design`.
+    #[inline]
+    pub fn login_design(mut self, value: impl Into<LoginDesign>) -> Self {
+        self.login_design = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `ui_read_only_toggle_reason`.
+    #[inline]
+    pub fn ui_read_only_toggle_reason(
+        mut self,
+        value: impl Into<UiReadOnlyToggleReason>,
+    ) -> Self {
+        self.ui_read_only_toggle_reason = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `user_seat_expiration_inactive_time`.
+    #[inline]
+    pub fn user_seat_expiration_inactive_time(
+        mut self,
+        value: impl Into<UserSeatExpirationInactiveTime>,
+    ) -> Self {
+        self.user_seat_expiration_inactive_time = Some(value.into());
+        self
+    }
+    /// Sets `warp_auth_session_duration`.
+    #[inline]
+    pub fn warp_auth_session_duration(
+        mut self,
+        value: impl Into<WarpAuthSessionDuration>,
+    ) -> Self {
+        self.warp_auth_session_duration = Some(value.into());
+        self
+    }
 }
 /// When set to true, users can authenticate via WARP for any application in your organization. Application settings will take precedence over this value.
 ///
@@ -13643,6 +17271,7 @@ impl AllAccessTokensForUserRequest {
 }
 /// `#/components/schemas/access_reusable_policy_resp`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReusablePolicyResp {
     /// `approval_groups`
@@ -13677,6 +17306,136 @@ pub struct ReusablePolicyResp {
     pub app_count: Option<AppCount>,
     /// `reusable`
     pub reusable: Option<bool>,
+}
+#[cfg(feature = "mock")]
+impl ReusablePolicyResp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            approval_groups: None,
+            approval_required: None,
+            created_at: None,
+            decision: None,
+            exclude: None,
+            id: None,
+            include: None,
+            isolation_required: None,
+            name: None,
+            purpose_justification_prompt: None,
+            purpose_justification_required: None,
+            require: None,
+            session_duration: None,
+            updated_at: None,
+            app_count: None,
+            reusable: None,
+        }
+    }
+    /// Sets `approval_groups`.
+    #[inline]
+    pub fn approval_groups(mut self, value: impl Into<ApprovalGroups>) -> Self {
+        self.approval_groups = Some(value.into());
+        self
+    }
+    /// Sets `approval_required`.
+    #[inline]
+    pub fn approval_required(mut self, value: impl Into<ApprovalRequired>) -> Self {
+        self.approval_required = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `decision`.
+    #[inline]
+    pub fn decision(mut self, value: impl Into<Decision>) -> Self {
+        self.decision = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<SchemasExclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `isolation_required`.
+    #[inline]
+    pub fn isolation_required(mut self, value: impl Into<IsolationRequired>) -> Self {
+        self.isolation_required = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<PolicyComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_prompt`.
+    #[inline]
+    pub fn purpose_justification_prompt(
+        mut self,
+        value: impl Into<PurposeJustificationPrompt>,
+    ) -> Self {
+        self.purpose_justification_prompt = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_required`.
+    #[inline]
+    pub fn purpose_justification_required(
+        mut self,
+        value: impl Into<PurposeJustificationRequired>,
+    ) -> Self {
+        self.purpose_justification_required = Some(value.into());
+        self
+    }
+    /// Sets `require`.
+    #[inline]
+    pub fn require(mut self, value: impl Into<SchemasRequire>) -> Self {
+        self.require = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(
+        mut self,
+        value: impl Into<ComponentsSchemasSessionDuration>,
+    ) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `app_count`.
+    #[inline]
+    pub fn app_count(mut self, value: impl Into<AppCount>) -> Self {
+        self.app_count = Some(value.into());
+        self
+    }
+    /// Sets `reusable`.
+    #[inline]
+    pub fn reusable(mut self, value: impl Into<bool>) -> Self {
+        self.reusable = Some(value.into());
+        self
+    }
 }
 /// Number of access applications currently using this policy.
 ///
@@ -13802,10 +17561,25 @@ impl PolicyReq {
 }
 /// `#/components/schemas/access_reusable-policies_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReusablePoliciesComponentsSchemasIdResult {
     /// `id`
     pub id: Option<SchemasUuid>,
+}
+#[cfg(feature = "mock")]
+impl ReusablePoliciesComponentsSchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/access_seats_definition`
 pub type SeatsDefinition = Vec<Seat>;
@@ -13856,6 +17630,7 @@ pub type GatewaySeat = bool;
 pub type SeatUid = String;
 /// `#/components/schemas/access_seats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Seats {
     /// `access_seat`
@@ -13869,8 +17644,53 @@ pub struct Seats {
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
 }
+#[cfg(feature = "mock")]
+impl Seats {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_seat: None,
+            created_at: None,
+            gateway_seat: None,
+            seat_uid: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `access_seat`.
+    #[inline]
+    pub fn access_seat(mut self, value: impl Into<AccessSeat>) -> Self {
+        self.access_seat = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `gateway_seat`.
+    #[inline]
+    pub fn gateway_seat(mut self, value: impl Into<GatewaySeat>) -> Self {
+        self.gateway_seat = Some(value.into());
+        self
+    }
+    /// Sets `seat_uid`.
+    #[inline]
+    pub fn seat_uid(mut self, value: impl Into<SeatUid>) -> Self {
+        self.seat_uid = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_service-tokens`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceTokens {
     /// `client_id`
@@ -13885,6 +17705,57 @@ pub struct ServiceTokens {
     pub name: Option<ServiceTokensComponentsSchemasName>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl ServiceTokens {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            created_at: None,
+            duration: None,
+            id: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<ClientId>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    #[inline]
+    pub fn duration(mut self, value: impl Into<Duration>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ServiceTokensComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// The Client ID for the service token. Access will check for this value in the `CF-Access-Client-ID` request header.
 ///
@@ -13941,6 +17812,7 @@ impl ServiceTokenRequest {
 pub type ClientSecret = String;
 /// `#/components/schemas/access_create_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResult {
     /// `client_id`
@@ -13957,6 +17829,64 @@ pub struct CreateResult {
     pub name: Option<ServiceTokensComponentsSchemasName>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl CreateResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            created_at: None,
+            duration: None,
+            id: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<ClientId>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[inline]
+    pub fn client_secret(mut self, value: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    #[inline]
+    pub fn duration(mut self, value: impl Into<Duration>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ServiceTokensComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/access/service_tokens/{service_token_id}.put/requestBody`
 ///
@@ -13997,6 +17927,7 @@ impl UpdateServiceTokenRequest {
 ///
 /// Schema: `#/components/schemas/access_tag`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Tag {
     /// The number of applications that have this tag
@@ -14009,6 +17940,37 @@ pub struct Tag {
     pub name: TagsComponentsSchemasName,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Tag {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<TagsComponentsSchemasName>) -> Self {
+        Self {
+            app_count: None,
+            created_at: None,
+            name: name.into(),
+            updated_at: None,
+        }
+    }
+    /// Sets `app_count`.
+    #[inline]
+    pub fn app_count(mut self, value: impl Into<i64>) -> Self {
+        self.app_count = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// The name of the tag
 ///
@@ -14057,13 +18019,29 @@ impl TagWithoutAppCount {
 }
 /// `#/components/schemas/access_name_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NameResult {
     /// `name`
     pub name: Option<TagsComponentsSchemasName>,
 }
+#[cfg(feature = "mock")]
+impl NameResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TagsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_users`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Users {
     /// `access_seat`
@@ -14088,6 +18066,95 @@ pub struct Users {
     pub uid: Option<Uid>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Users {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_seat: None,
+            active_device_count: None,
+            created_at: None,
+            email: None,
+            gateway_seat: None,
+            id: None,
+            last_successful_login: None,
+            name: None,
+            seat_uid: None,
+            uid: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `access_seat`.
+    #[inline]
+    pub fn access_seat(mut self, value: impl Into<SchemasAccessSeat>) -> Self {
+        self.access_seat = Some(value.into());
+        self
+    }
+    /// Sets `active_device_count`.
+    #[inline]
+    pub fn active_device_count(mut self, value: impl Into<ActiveDeviceCount>) -> Self {
+        self.active_device_count = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<SchemasEmail>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `gateway_seat`.
+    #[inline]
+    pub fn gateway_seat(mut self, value: impl Into<SchemasGatewaySeat>) -> Self {
+        self.gateway_seat = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_successful_login`.
+    #[inline]
+    pub fn last_successful_login(
+        mut self,
+        value: impl Into<LastSuccessfulLogin>,
+    ) -> Self {
+        self.last_successful_login = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<UsersComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `seat_uid`.
+    #[inline]
+    pub fn seat_uid(mut self, value: impl Into<SchemasSeatUid>) -> Self {
+        self.seat_uid = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Uid>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// True if the user has authenticated with Cloudflare Access.
 ///
@@ -14135,6 +18202,7 @@ pub type SchemasSeatUid = String;
 pub type Uid = String;
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items/properties/metadata/properties/apps/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActiveSessionsResultItemMetadataAppsValue {
     /// Example: `"test.example.com"`.
@@ -14146,8 +18214,46 @@ pub struct ActiveSessionsResultItemMetadataAppsValue {
     /// Example: `"cc2a8145-0128-4429-87f3-872c4d380c4e"`.
     pub uid: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ActiveSessionsResultItemMetadataAppsValue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hostname: None,
+            name: None,
+            r#type: None,
+            uid: None,
+        }
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items/properties/metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActiveSessionsResultItemMetadata {
     /// `apps`
@@ -14163,8 +18269,58 @@ pub struct ActiveSessionsResultItemMetadata {
     /// Example: `21600`.
     pub ttl: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl ActiveSessionsResultItemMetadata {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            apps: None,
+            expires: None,
+            iat: None,
+            nonce: None,
+            ttl: None,
+        }
+    }
+    /// Sets `apps`.
+    #[inline]
+    pub fn apps(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<String, ActiveSessionsResultItemMetadataAppsValue>,
+        >,
+    ) -> Self {
+        self.apps = Some(value.into());
+        self
+    }
+    /// Sets `expires`.
+    #[inline]
+    pub fn expires(mut self, value: impl Into<i64>) -> Self {
+        self.expires = Some(value.into());
+        self
+    }
+    /// Sets `iat`.
+    #[inline]
+    pub fn iat(mut self, value: impl Into<i64>) -> Self {
+        self.iat = Some(value.into());
+        self
+    }
+    /// Sets `nonce`.
+    #[inline]
+    pub fn nonce(mut self, value: impl Into<String>) -> Self {
+        self.nonce = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<i64>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActiveSessionsResultItem {
     /// Example: `1694813506`.
@@ -14174,8 +18330,42 @@ pub struct ActiveSessionsResultItem {
     /// `name`
     pub name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ActiveSessionsResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expiration: None,
+            metadata: None,
+            name: None,
+        }
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<i64>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(
+        mut self,
+        value: impl Into<ActiveSessionsResultItemMetadata>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_schemas-device_posture_rule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasDevicePostureRule {
     /// `check`
@@ -14197,8 +18387,81 @@ pub struct SchemasDevicePostureRule {
     /// `type`
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl SchemasDevicePostureRule {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            check: None,
+            data: None,
+            description: None,
+            error: None,
+            id: None,
+            rule_name: None,
+            success: None,
+            timestamp: None,
+            r#type: None,
+        }
+    }
+    /// Sets `check`.
+    #[inline]
+    pub fn check(mut self, value: impl Into<DevicePostureCheck>) -> Self {
+        self.check = Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    #[inline]
+    pub fn data(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `rule_name`.
+    #[inline]
+    pub fn rule_name(mut self, value: impl Into<String>) -> Self {
+        self.rule_name = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    #[inline]
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_device_posture_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DevicePostureCheck {
     /// `exists`
@@ -14206,28 +18469,79 @@ pub struct DevicePostureCheck {
     /// `path`
     pub path: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl DevicePostureCheck {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { exists: None, path: None }
+    }
+    /// Sets `exists`.
+    #[inline]
+    pub fn exists(mut self, value: impl Into<bool>) -> Self {
+        self.exists = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_string_key_map_device_session`
 pub type StringKeyMapDeviceSession = std::collections::BTreeMap<String, DeviceSession>;
 /// `#/components/schemas/access_device_session`
 ///
 /// Example: `{"last_authenticated":1638832687}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeviceSession {
     /// `last_authenticated`
     pub last_authenticated: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl DeviceSession {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { last_authenticated: None }
+    }
+    /// Sets `last_authenticated`.
+    #[inline]
+    pub fn last_authenticated(mut self, value: impl Into<f64>) -> Self {
+        self.last_authenticated = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_geo`
 ///
 /// Example: `{"country":"US"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Geo {
     /// `country`
     pub country: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl Geo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { country: None }
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_identity/properties/idp`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdentityIdp {
     /// `id`
@@ -14235,8 +18549,29 @@ pub struct IdentityIdp {
     /// `type`
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl IdentityIdp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, r#type: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_identity/properties/mtls_auth`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdentityMtlsAuth {
     /// `auth_status`
@@ -14250,8 +18585,53 @@ pub struct IdentityMtlsAuth {
     /// `cert_serial`
     pub cert_serial: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl IdentityMtlsAuth {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auth_status: None,
+            cert_issuer_dn: None,
+            cert_issuer_ski: None,
+            cert_presented: None,
+            cert_serial: None,
+        }
+    }
+    /// Sets `auth_status`.
+    #[inline]
+    pub fn auth_status(mut self, value: impl Into<String>) -> Self {
+        self.auth_status = Some(value.into());
+        self
+    }
+    /// Sets `cert_issuer_dn`.
+    #[inline]
+    pub fn cert_issuer_dn(mut self, value: impl Into<String>) -> Self {
+        self.cert_issuer_dn = Some(value.into());
+        self
+    }
+    /// Sets `cert_issuer_ski`.
+    #[inline]
+    pub fn cert_issuer_ski(mut self, value: impl Into<String>) -> Self {
+        self.cert_issuer_ski = Some(value.into());
+        self
+    }
+    /// Sets `cert_presented`.
+    #[inline]
+    pub fn cert_presented(mut self, value: impl Into<bool>) -> Self {
+        self.cert_presented = Some(value.into());
+        self
+    }
+    /// Sets `cert_serial`.
+    #[inline]
+    pub fn cert_serial(mut self, value: impl Into<String>) -> Self {
+        self.cert_serial = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_active_session_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActiveSessionResult {
     /// Example: `"1234567890"`.
@@ -14297,8 +18677,157 @@ pub struct ActiveSessionResult {
     #[serde(rename = "isActive")]
     pub is_active: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl ActiveSessionResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_id: None,
+            auth_status: None,
+            common_name: None,
+            device_posture: None,
+            device_id: None,
+            device_sessions: None,
+            email: None,
+            geo: None,
+            iat: None,
+            idp: None,
+            ip: None,
+            is_gateway: None,
+            is_warp: None,
+            mtls_auth: None,
+            service_token_id: None,
+            service_token_status: None,
+            user_uuid: None,
+            version: None,
+            is_active: None,
+        }
+    }
+    /// Sets `account_id`.
+    #[inline]
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `auth_status`.
+    #[inline]
+    pub fn auth_status(mut self, value: impl Into<String>) -> Self {
+        self.auth_status = Some(value.into());
+        self
+    }
+    /// Sets `common_name`.
+    #[inline]
+    pub fn common_name(mut self, value: impl Into<String>) -> Self {
+        self.common_name = Some(value.into());
+        self
+    }
+    /// Sets `devicePosture`.
+    #[inline]
+    pub fn device_posture(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, SchemasDevicePostureRule>>,
+    ) -> Self {
+        self.device_posture = Some(value.into());
+        self
+    }
+    /// Sets `device_id`.
+    #[inline]
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+    /// Sets `device_sessions`.
+    #[inline]
+    pub fn device_sessions(
+        mut self,
+        value: impl Into<StringKeyMapDeviceSession>,
+    ) -> Self {
+        self.device_sessions = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `geo`.
+    #[inline]
+    pub fn geo(mut self, value: impl Into<Geo>) -> Self {
+        self.geo = Some(value.into());
+        self
+    }
+    /// Sets `iat`.
+    #[inline]
+    pub fn iat(mut self, value: impl Into<f64>) -> Self {
+        self.iat = Some(value.into());
+        self
+    }
+    /// Sets `idp`.
+    #[inline]
+    pub fn idp(mut self, value: impl Into<IdentityIdp>) -> Self {
+        self.idp = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `is_gateway`.
+    #[inline]
+    pub fn is_gateway(mut self, value: impl Into<bool>) -> Self {
+        self.is_gateway = Some(value.into());
+        self
+    }
+    /// Sets `is_warp`.
+    #[inline]
+    pub fn is_warp(mut self, value: impl Into<bool>) -> Self {
+        self.is_warp = Some(value.into());
+        self
+    }
+    /// Sets `mtls_auth`.
+    #[inline]
+    pub fn mtls_auth(mut self, value: impl Into<IdentityMtlsAuth>) -> Self {
+        self.mtls_auth = Some(value.into());
+        self
+    }
+    /// Sets `service_token_id`.
+    #[inline]
+    pub fn service_token_id(mut self, value: impl Into<String>) -> Self {
+        self.service_token_id = Some(value.into());
+        self
+    }
+    /// Sets `service_token_status`.
+    #[inline]
+    pub fn service_token_status(mut self, value: impl Into<bool>) -> Self {
+        self.service_token_status = Some(value.into());
+        self
+    }
+    /// Sets `user_uuid`.
+    #[inline]
+    pub fn user_uuid(mut self, value: impl Into<String>) -> Self {
+        self.user_uuid = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<f64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `isActive`.
+    #[inline]
+    pub fn is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_failed_login_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FailedLoginResultItem {
     /// `expiration`
@@ -14306,8 +18835,32 @@ pub struct FailedLoginResultItem {
     /// `metadata`
     pub metadata: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl FailedLoginResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expiration: None,
+            metadata: None,
+        }
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<i64>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_identity`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Identity {
     /// Example: `"1234567890"`.
@@ -14350,8 +18903,151 @@ pub struct Identity {
     /// Example: `2`.
     pub version: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl Identity {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_id: None,
+            auth_status: None,
+            common_name: None,
+            device_posture: None,
+            device_id: None,
+            device_sessions: None,
+            email: None,
+            geo: None,
+            iat: None,
+            idp: None,
+            ip: None,
+            is_gateway: None,
+            is_warp: None,
+            mtls_auth: None,
+            service_token_id: None,
+            service_token_status: None,
+            user_uuid: None,
+            version: None,
+        }
+    }
+    /// Sets `account_id`.
+    #[inline]
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `auth_status`.
+    #[inline]
+    pub fn auth_status(mut self, value: impl Into<String>) -> Self {
+        self.auth_status = Some(value.into());
+        self
+    }
+    /// Sets `common_name`.
+    #[inline]
+    pub fn common_name(mut self, value: impl Into<String>) -> Self {
+        self.common_name = Some(value.into());
+        self
+    }
+    /// Sets `devicePosture`.
+    #[inline]
+    pub fn device_posture(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, SchemasDevicePostureRule>>,
+    ) -> Self {
+        self.device_posture = Some(value.into());
+        self
+    }
+    /// Sets `device_id`.
+    #[inline]
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+    /// Sets `device_sessions`.
+    #[inline]
+    pub fn device_sessions(
+        mut self,
+        value: impl Into<StringKeyMapDeviceSession>,
+    ) -> Self {
+        self.device_sessions = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `geo`.
+    #[inline]
+    pub fn geo(mut self, value: impl Into<Geo>) -> Self {
+        self.geo = Some(value.into());
+        self
+    }
+    /// Sets `iat`.
+    #[inline]
+    pub fn iat(mut self, value: impl Into<f64>) -> Self {
+        self.iat = Some(value.into());
+        self
+    }
+    /// Sets `idp`.
+    #[inline]
+    pub fn idp(mut self, value: impl Into<IdentityIdp>) -> Self {
+        self.idp = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `is_gateway`.
+    #[inline]
+    pub fn is_gateway(mut self, value: impl Into<bool>) -> Self {
+        self.is_gateway = Some(value.into());
+        self
+    }
+    /// Sets `is_warp`.
+    #[inline]
+    pub fn is_warp(mut self, value: impl Into<bool>) -> Self {
+        self.is_warp = Some(value.into());
+        self
+    }
+    /// Sets `mtls_auth`.
+    #[inline]
+    pub fn mtls_auth(mut self, value: impl Into<IdentityMtlsAuth>) -> Self {
+        self.mtls_auth = Some(value.into());
+        self
+    }
+    /// Sets `service_token_id`.
+    #[inline]
+    pub fn service_token_id(mut self, value: impl Into<String>) -> Self {
+        self.service_token_id = Some(value.into());
+        self
+    }
+    /// Sets `service_token_status`.
+    #[inline]
+    pub fn service_token_status(mut self, value: impl Into<bool>) -> Self {
+        self.service_token_status = Some(value.into());
+        self
+    }
+    /// Sets `user_uuid`.
+    #[inline]
+    pub fn user_uuid(mut self, value: impl Into<String>) -> Self {
+        self.user_uuid = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<f64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_apps`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Apps {
     /// One of the alternatives.
@@ -14765,6 +19461,7 @@ pub type ComponentsSchemasDomain = String;
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsSelfHostedApplication {
     /// Read-only.
@@ -14813,6 +19510,178 @@ pub struct AppsSelfHostedApplication {
     ///
     /// Example: `"self_hosted"`.
     pub r#type: String,
+}
+#[cfg(feature = "mock")]
+impl AppsSelfHostedApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domain: impl Into<ComponentsSchemasDomain>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            same_site_cookie_attribute: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<SchemasCorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<SchemasCustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
 }
 /// SAML SaaS App
 ///
@@ -15233,6 +20102,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsSaaSApplication {
     /// Read-only.
@@ -15262,10 +20132,107 @@ pub struct AppsSaaSApplication {
     /// Example: `"saas"`.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl AppsSaaSApplication {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            logo_url: None,
+            name: None,
+            saas_app: None,
+            r#type: None,
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `saas_app`.
+    #[inline]
+    pub fn saas_app(mut self, value: impl Into<SchemasSaasPropsSaasApp>) -> Self {
+        self.saas_app = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// Browser SSH Application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsBrowserSshApplication {
     /// Read-only.
@@ -15315,10 +20282,183 @@ pub struct AppsBrowserSshApplication {
     /// Example: `"ssh"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsBrowserSshApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domain: impl Into<ComponentsSchemasDomain>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            same_site_cookie_attribute: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<SchemasCorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<SchemasCustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
+}
 /// Browser VNC Application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsBrowserVncApplication {
     /// Read-only.
@@ -15368,10 +20508,183 @@ pub struct AppsBrowserVncApplication {
     /// Example: `"vnc"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsBrowserVncApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domain: impl Into<ComponentsSchemasDomain>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            app_launcher_visible: None,
+            auto_redirect_to_identity: None,
+            cors_headers: None,
+            custom_deny_message: None,
+            custom_deny_url: None,
+            domain: domain.into(),
+            enable_binding_cookie: None,
+            http_only_cookie_attribute: None,
+            logo_url: None,
+            name: None,
+            options_preflight_bypass: None,
+            same_site_cookie_attribute: None,
+            service_auth_401_redirect: None,
+            session_duration: None,
+            skip_interstitial: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<AppLauncherVisible>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `cors_headers`.
+    #[inline]
+    pub fn cors_headers(mut self, value: impl Into<SchemasCorsHeaders>) -> Self {
+        self.cors_headers = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_message`.
+    #[inline]
+    pub fn custom_deny_message(mut self, value: impl Into<CustomDenyMessage>) -> Self {
+        self.custom_deny_message = Some(value.into());
+        self
+    }
+    /// Sets `custom_deny_url`.
+    #[inline]
+    pub fn custom_deny_url(mut self, value: impl Into<SchemasCustomDenyUrl>) -> Self {
+        self.custom_deny_url = Some(value.into());
+        self
+    }
+    /// Sets `enable_binding_cookie`.
+    #[inline]
+    pub fn enable_binding_cookie(
+        mut self,
+        value: impl Into<EnableBindingCookie>,
+    ) -> Self {
+        self.enable_binding_cookie = Some(value.into());
+        self
+    }
+    /// Sets `http_only_cookie_attribute`.
+    #[inline]
+    pub fn http_only_cookie_attribute(
+        mut self,
+        value: impl Into<HttpOnlyCookieAttribute>,
+    ) -> Self {
+        self.http_only_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options_preflight_bypass`.
+    #[inline]
+    pub fn options_preflight_bypass(
+        mut self,
+        value: impl Into<OptionsPreflightBypass>,
+    ) -> Self {
+        self.options_preflight_bypass = Some(value.into());
+        self
+    }
+    /// Sets `same_site_cookie_attribute`.
+    #[inline]
+    pub fn same_site_cookie_attribute(
+        mut self,
+        value: impl Into<SameSiteCookieAttribute>,
+    ) -> Self {
+        self.same_site_cookie_attribute = Some(value.into());
+        self
+    }
+    /// Sets `service_auth_401_redirect`.
+    #[inline]
+    pub fn service_auth_401_redirect(
+        mut self,
+        value: impl Into<ServiceAuth401Redirect>,
+    ) -> Self {
+        self.service_auth_401_redirect = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `skip_interstitial`.
+    #[inline]
+    pub fn skip_interstitial(mut self, value: impl Into<SkipInterstitial>) -> Self {
+        self.skip_interstitial = Some(value.into());
+        self
+    }
+}
 /// App Launcher Application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsAppLauncherApplication {
     /// Read-only.
@@ -15399,10 +20712,94 @@ pub struct AppsAppLauncherApplication {
     /// Example: `"app_launcher"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsAppLauncherApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            auto_redirect_to_identity: None,
+            domain: None,
+            name: None,
+            session_duration: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<ComponentsSchemasDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+}
 /// Device Enrollment Permissions Application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsDeviceEnrollmentPermissionsApplication {
     /// Read-only.
@@ -15430,10 +20827,94 @@ pub struct AppsDeviceEnrollmentPermissionsApplication {
     /// Example: `"warp"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsDeviceEnrollmentPermissionsApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            auto_redirect_to_identity: None,
+            domain: None,
+            name: None,
+            session_duration: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<ComponentsSchemasDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+}
 /// Browser Isolation Permissions Application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/6`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsBrowserIsolationPermissionsApplication {
     /// Read-only.
@@ -15461,10 +20942,94 @@ pub struct AppsBrowserIsolationPermissionsApplication {
     /// Example: `"biso"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsBrowserIsolationPermissionsApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            allowed_idps: None,
+            auto_redirect_to_identity: None,
+            domain: None,
+            name: None,
+            session_duration: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `allowed_idps`.
+    #[inline]
+    pub fn allowed_idps(mut self, value: impl Into<AllowedIdps>) -> Self {
+        self.allowed_idps = Some(value.into());
+        self
+    }
+    /// Sets `auto_redirect_to_identity`.
+    #[inline]
+    pub fn auto_redirect_to_identity(
+        mut self,
+        value: impl Into<SchemasAutoRedirectToIdentity>,
+    ) -> Self {
+        self.auto_redirect_to_identity = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<ComponentsSchemasDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SchemasSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+}
 /// Bookmark application
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/7`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppsBookmarkApplication {
     /// Read-only.
@@ -15492,8 +21057,76 @@ pub struct AppsBookmarkApplication {
     /// Example: `"bookmark"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl AppsBookmarkApplication {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(domain: impl Into<serde_json::Value>, r#type: impl Into<String>) -> Self {
+        Self {
+            aud: None,
+            created_at: None,
+            id: None,
+            scim_config: None,
+            updated_at: None,
+            app_launcher_visible: None,
+            domain: domain.into(),
+            logo_url: None,
+            name: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `aud`.
+    #[inline]
+    pub fn aud(mut self, value: impl Into<SchemasAud>) -> Self {
+        self.aud = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(mut self, value: impl Into<SchemasScimConfig>) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `app_launcher_visible`.
+    #[inline]
+    pub fn app_launcher_visible(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.app_launcher_visible = Some(value.into());
+        self
+    }
+    /// Sets `logo_url`.
+    #[inline]
+    pub fn logo_url(mut self, value: impl Into<LogoUrl>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppsComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Policies {
     /// `approval_groups`
@@ -15524,6 +21157,122 @@ pub struct Policies {
     pub require: Option<SchemasRequire>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Policies {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            approval_groups: None,
+            approval_required: None,
+            created_at: None,
+            decision: None,
+            exclude: None,
+            id: None,
+            include: None,
+            isolation_required: None,
+            name: None,
+            precedence: None,
+            purpose_justification_prompt: None,
+            purpose_justification_required: None,
+            require: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `approval_groups`.
+    #[inline]
+    pub fn approval_groups(mut self, value: impl Into<SchemasApprovalGroups>) -> Self {
+        self.approval_groups = Some(value.into());
+        self
+    }
+    /// Sets `approval_required`.
+    #[inline]
+    pub fn approval_required(mut self, value: impl Into<ApprovalRequired>) -> Self {
+        self.approval_required = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `decision`.
+    #[inline]
+    pub fn decision(mut self, value: impl Into<Decision>) -> Self {
+        self.decision = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<SchemasExclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `isolation_required`.
+    #[inline]
+    pub fn isolation_required(
+        mut self,
+        value: impl Into<SchemasIsolationRequired>,
+    ) -> Self {
+        self.isolation_required = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<PoliciesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `precedence`.
+    #[inline]
+    pub fn precedence(mut self, value: impl Into<SchemasPrecedence>) -> Self {
+        self.precedence = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_prompt`.
+    #[inline]
+    pub fn purpose_justification_prompt(
+        mut self,
+        value: impl Into<PurposeJustificationPrompt>,
+    ) -> Self {
+        self.purpose_justification_prompt = Some(value.into());
+        self
+    }
+    /// Sets `purpose_justification_required`.
+    #[inline]
+    pub fn purpose_justification_required(
+        mut self,
+        value: impl Into<PurposeJustificationRequired>,
+    ) -> Self {
+        self.purpose_justification_required = Some(value.into());
+        self
+    }
+    /// Sets `require`.
+    #[inline]
+    pub fn require(mut self, value: impl Into<SchemasRequire>) -> Self {
+        self.require = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Administrators who can approve a temporary authentication request.
 ///
@@ -15718,6 +21467,7 @@ impl AccessPolicyRequest {
 }
 /// `#/components/schemas/access_schemas-certificates`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasCertificates {
     /// `associated_hostnames`
@@ -15735,8 +21485,70 @@ pub struct SchemasCertificates {
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
 }
+#[cfg(feature = "mock")]
+impl SchemasCertificates {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            associated_hostnames: None,
+            created_at: None,
+            expires_on: None,
+            fingerprint: None,
+            id: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `associated_hostnames`.
+    #[inline]
+    pub fn associated_hostnames(
+        mut self,
+        value: impl Into<AssociatedHostnames>,
+    ) -> Self {
+        self.associated_hostnames = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `fingerprint`.
+    #[inline]
+    pub fn fingerprint(mut self, value: impl Into<Fingerprint>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<CertificatesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_schemas-groups`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasGroups {
     /// `created_at`
@@ -15753,6 +21565,64 @@ pub struct SchemasGroups {
     pub require: Option<Require>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl SchemasGroups {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            exclude: None,
+            id: None,
+            include: None,
+            name: None,
+            require: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<Exclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `require`.
+    #[inline]
+    pub fn require(mut self, value: impl Into<Require>) -> Self {
+        self.require = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/access/groups.post/requestBody`
 ///
@@ -17179,6 +23049,7 @@ impl SchemasYandex {
 ///
 /// Schema: `#/components/schemas/access_schemas-onetimepin`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasOnetimepin {
     /// `config`
@@ -17192,8 +23063,43 @@ pub struct SchemasOnetimepin {
     /// `type`
     pub r#type: OnetimepinType,
 }
+#[cfg(feature = "mock")]
+impl SchemasOnetimepin {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        config: impl Into<serde_json::Value>,
+        name: impl Into<SchemasName>,
+        r#type: impl Into<OnetimepinType>,
+    ) -> Self {
+        Self {
+            config: config.into(),
+            id: None,
+            name: name.into(),
+            scim_config: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scim_config`.
+    #[inline]
+    pub fn scim_config(
+        mut self,
+        value: impl Into<SchemasIdentityProviderScimConfig>,
+    ) -> Self {
+        self.scim_config = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/access_identity-providers_components-schemas-response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum IdentityProvidersComponentsSchemasResultItem {
     /// One of the alternatives.
@@ -17491,6 +23397,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
 }
 /// `#/components/schemas/access_schemas-organizations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasOrganizations {
     /// `auth_domain`
@@ -17509,6 +23416,77 @@ pub struct SchemasOrganizations {
     pub updated_at: Option<Timestamp>,
     /// `user_seat_expiration_inactive_time`
     pub user_seat_expiration_inactive_time: Option<UserSeatExpirationInactiveTime>,
+}
+#[cfg(feature = "mock")]
+impl SchemasOrganizations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auth_domain: None,
+            created_at: None,
+            is_ui_read_only: None,
+            login_design: None,
+            name: None,
+            ui_read_only_toggle_reason: None,
+            updated_at: None,
+            user_seat_expiration_inactive_time: None,
+        }
+    }
+    /// Sets `auth_domain`.
+    #[inline]
+    pub fn auth_domain(mut self, value: impl Into<AuthDomain>) -> Self {
+        self.auth_domain = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `is_ui_read_only`.
+    #[inline]
+    pub fn is_ui_read_only(mut self, value: impl Into<IsUiReadOnly>) -> Self {
+        self.is_ui_read_only = Some(value.into());
+        self
+    }
+    /// Sets `login_design`.
+    #[inline]
+    pub fn login_design(mut self, value: impl Into<LoginDesign>) -> Self {
+        self.login_design = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ui_read_only_toggle_reason`.
+    #[inline]
+    pub fn ui_read_only_toggle_reason(
+        mut self,
+        value: impl Into<UiReadOnlyToggleReason>,
+    ) -> Self {
+        self.ui_read_only_toggle_reason = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `user_seat_expiration_inactive_time`.
+    #[inline]
+    pub fn user_seat_expiration_inactive_time(
+        mut self,
+        value: impl Into<UserSeatExpirationInactiveTime>,
+    ) -> Self {
+        self.user_seat_expiration_inactive_time = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/access/organizations.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -1291,6 +1291,608 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `addressing` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`AddressingApi`](super::AddressingApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::addressing`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AddressingMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> AddressingMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            AddressingMock { mock }
+        }
+        /// Expects [`AddressingApi::list_address_maps`](super::AddressingApi::list_address_maps) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_address_maps(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AddressMaps>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_address_maps(account_id),
+                )
+        }
+        /// Expects [`AddressingApi::create_address_map`](super::AddressingApi::create_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_address_map(
+            &self,
+            account_id: &str,
+            body: &CreateAddressMapRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<FullResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .create_address_map(account_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::get_address_map`](super::AddressingApi::get_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<FullResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .get_address_map(account_id, address_map_id),
+                )
+        }
+        /// Expects [`AddressingApi::edit_address_map`](super::AddressingApi::edit_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            body: &EditAddressMapRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AddressMaps>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .edit_address_map(account_id, address_map_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::delete_address_map`](super::AddressingApi::delete_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_address_map(account_id, address_map_id),
+                )
+        }
+        /// Expects [`AddressingApi::delete_address_map_with`](super::AddressingApi::delete_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_address_map_with(account_id, address_map_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::add_account_membership_to_address_map`](super::AddressingApi::add_account_membership_to_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_membership_to_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_account_membership_to_address_map(
+                            account_id,
+                            address_map_id,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::add_account_membership_to_address_map_with`](super::AddressingApi::add_account_membership_to_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_membership_to_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_account_membership_to_address_map_with(
+                            account_id,
+                            address_map_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_account_membership_from_address_map`](super::AddressingApi::remove_account_membership_from_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_account_membership_from_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_account_membership_from_address_map(
+                            account_id,
+                            address_map_id,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_account_membership_from_address_map_with`](super::AddressingApi::remove_account_membership_from_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_account_membership_from_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_account_membership_from_address_map_with(
+                            account_id,
+                            address_map_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::add_ip_to_address_map`](super::AddressingApi::add_ip_to_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_ip_to_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            ip_address: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_ip_to_address_map(account_id, address_map_id, ip_address),
+                )
+        }
+        /// Expects [`AddressingApi::add_ip_to_address_map_with`](super::AddressingApi::add_ip_to_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_ip_to_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            ip_address: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_ip_to_address_map_with(
+                            account_id,
+                            address_map_id,
+                            ip_address,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_ip_from_address_map`](super::AddressingApi::remove_ip_from_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_ip_from_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            ip_address: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_ip_from_address_map(
+                            account_id,
+                            address_map_id,
+                            ip_address,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_ip_from_address_map_with`](super::AddressingApi::remove_ip_from_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_ip_from_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            ip_address: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_ip_from_address_map_with(
+                            account_id,
+                            address_map_id,
+                            ip_address,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::add_zone_membership_to_address_map`](super::AddressingApi::add_zone_membership_to_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_zone_membership_to_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_zone_membership_to_address_map(
+                            account_id,
+                            address_map_id,
+                            zone_id,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::add_zone_membership_to_address_map_with`](super::AddressingApi::add_zone_membership_to_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_zone_membership_to_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_zone_membership_to_address_map_with(
+                            account_id,
+                            address_map_id,
+                            zone_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_zone_membership_from_address_map`](super::AddressingApi::remove_zone_membership_from_address_map) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_zone_membership_from_address_map(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_zone_membership_from_address_map(
+                            account_id,
+                            address_map_id,
+                            zone_id,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::remove_zone_membership_from_address_map_with`](super::AddressingApi::remove_zone_membership_from_address_map_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_zone_membership_from_address_map_with(
+            &self,
+            account_id: &str,
+            address_map_id: &str,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .remove_zone_membership_from_address_map_with(
+                            account_id,
+                            address_map_id,
+                            zone_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::upload_loa_document`](super::AddressingApi::upload_loa_document) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_loa_document(
+            &self,
+            account_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<LoaUploadResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .upload_loa_document(account_id, form),
+                )
+        }
+        /// Expects [`AddressingApi::download_loa_document`](super::AddressingApi::download_loa_document) with these arguments: matches the request it sends, answers with its result type.
+        pub fn download_loa_document(
+            &self,
+            account_id: &str,
+            loa_document_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .download_loa_document(account_id, loa_document_id),
+                )
+        }
+        /// Expects [`AddressingApi::list_prefixes`](super::AddressingApi::list_prefixes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_prefixes(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<IpamPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_prefixes(account_id),
+                )
+        }
+        /// Expects [`AddressingApi::add_prefix`](super::AddressingApi::add_prefix) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_prefix(
+            &self,
+            account_id: &str,
+            body: &AddPrefixRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .add_prefix(account_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::get_prefix`](super::AddressingApi::get_prefix) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_prefix(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .get_prefix(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::edit_prefix_description`](super::AddressingApi::edit_prefix_description) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_prefix_description(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            body: &EditPrefixDescriptionRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .edit_prefix_description(account_id, prefix_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::delete_prefix`](super::AddressingApi::delete_prefix) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_prefix(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_prefix(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::delete_prefix_with`](super::AddressingApi::delete_prefix_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_prefix_with(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_prefix_with(account_id, prefix_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::list_bgp_prefixes`](super::AddressingApi::list_bgp_prefixes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_bgp_prefixes(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<IpamBgpPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_bgp_prefixes(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::fetch_bgp_prefix`](super::AddressingApi::fetch_bgp_prefix) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_bgp_prefix(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            bgp_prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamBgpPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .fetch_bgp_prefix(account_id, prefix_id, bgp_prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::edit_bgp_prefix`](super::AddressingApi::edit_bgp_prefix) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_bgp_prefix(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            bgp_prefix_id: &str,
+            body: &BgpPrefixUpdateAdvertisement,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamBgpPrefixes>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .edit_bgp_prefix(account_id, prefix_id, bgp_prefix_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::get_advertisement_status`](super::AddressingApi::get_advertisement_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_advertisement_status(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdvertisedResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .get_advertisement_status(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::edit_prefix_dynamic_advertisement_status`](super::AddressingApi::edit_prefix_dynamic_advertisement_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_prefix_dynamic_advertisement_status(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            body: &EditPrefixDynamicAdvertisementStatusRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdvertisedResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .edit_prefix_dynamic_advertisement_status(
+                            account_id,
+                            prefix_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::list_service_bindings`](super::AddressingApi::list_service_bindings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_service_bindings(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ServiceBinding>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_service_bindings(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::create_service_binding`](super::AddressingApi::create_service_binding) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_service_binding(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceBinding>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .create_service_binding(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::create_service_binding_with`](super::AddressingApi::create_service_binding_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_service_binding_with(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            body: &CreateBindingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceBinding>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .create_service_binding_with(account_id, prefix_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::get_service_binding`](super::AddressingApi::get_service_binding) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_service_binding(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            binding_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ServiceBinding>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .get_service_binding(account_id, prefix_id, binding_id),
+                )
+        }
+        /// Expects [`AddressingApi::delete_service_binding`](super::AddressingApi::delete_service_binding) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_service_binding(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            binding_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_service_binding(account_id, prefix_id, binding_id),
+                )
+        }
+        /// Expects [`AddressingApi::list_prefix_delegations`](super::AddressingApi::list_prefix_delegations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_prefix_delegations(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<IpamDelegations>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_prefix_delegations(account_id, prefix_id),
+                )
+        }
+        /// Expects [`AddressingApi::create_prefix_delegation`](super::AddressingApi::create_prefix_delegation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_prefix_delegation(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            body: &CreatePrefixDelegationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IpamDelegations>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .create_prefix_delegation(account_id, prefix_id, body),
+                )
+        }
+        /// Expects [`AddressingApi::delete_prefix_delegation`](super::AddressingApi::delete_prefix_delegation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_prefix_delegation(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            delegation_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_prefix_delegation(account_id, prefix_id, delegation_id),
+                )
+        }
+        /// Expects [`AddressingApi::delete_prefix_delegation_with`](super::AddressingApi::delete_prefix_delegation_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_prefix_delegation_with(
+            &self,
+            account_id: &str,
+            prefix_id: &str,
+            delegation_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .delete_prefix_delegation_with(
+                            account_id,
+                            prefix_id,
+                            delegation_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AddressingApi::list_services`](super::AddressingApi::list_services) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_services(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListServicesResultItem>>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .list_services(account_id),
+                )
+        }
+        /// Expects [`AddressingApi::get_cloudflare_jd_cloud_ip`](super::AddressingApi::get_cloudflare_jd_cloud_ip) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_jd_cloud_ip(
+            &self,
+            params: &GetCloudflareJdCloudIpParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetCloudflareJdCloudIpResult>> {
+            self.mock
+                .on(
+                    super::AddressingApi::new(self.mock.client())
+                        .get_cloudflare_jd_cloud_ip(params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`AddressingApi::get_cloudflare_jd_cloud_ip`](AddressingApi::get_cloudflare_jd_cloud_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1348,6 +1950,7 @@ impl From<UploadLoaDocumentForm> for rt::MultipartForm {
 pub type Identifier = String;
 /// `#/components/schemas/addressing_address-maps`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddressMaps {
     /// Read-only.
@@ -1366,6 +1969,71 @@ pub struct AddressMaps {
     pub id: Option<Identifier>,
     /// `modified_at`
     pub modified_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl AddressMaps {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            can_delete: None,
+            can_modify_ips: None,
+            created_at: None,
+            default_sni: None,
+            description: None,
+            enabled: None,
+            id: None,
+            modified_at: None,
+        }
+    }
+    /// Sets `can_delete`.
+    #[inline]
+    pub fn can_delete(mut self, value: impl Into<CanDelete>) -> Self {
+        self.can_delete = Some(value.into());
+        self
+    }
+    /// Sets `can_modify_ips`.
+    #[inline]
+    pub fn can_modify_ips(mut self, value: impl Into<CanModifyIps>) -> Self {
+        self.can_modify_ips = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `default_sni`.
+    #[inline]
+    pub fn default_sni(mut self, value: impl Into<DefaultSni>) -> Self {
+        self.default_sni = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
 }
 /// If set to false, then the Address Map cannot be deleted via API. This is true for Cloudflare-managed maps.
 ///
@@ -1413,6 +2081,7 @@ pub type IpAddress = String;
 pub type Memberships = Vec<AddressMapsMembership>;
 /// `#/components/schemas/addressing_address-maps-membership`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddressMapsMembership {
     /// Read-only.
@@ -1423,6 +2092,43 @@ pub struct AddressMapsMembership {
     pub identifier: Option<SchemasIdentifier>,
     /// `kind`
     pub kind: Option<Kind>,
+}
+#[cfg(feature = "mock")]
+impl AddressMapsMembership {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            can_delete: None,
+            created_at: None,
+            identifier: None,
+            kind: None,
+        }
+    }
+    /// Sets `can_delete`.
+    #[inline]
+    pub fn can_delete(mut self, value: impl Into<SchemasCanDelete>) -> Self {
+        self.can_delete = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    #[inline]
+    pub fn identifier(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
 }
 /// Controls whether the membership can be deleted via the API or not.
 ///
@@ -1568,12 +2274,33 @@ impl CreateAddressMapRequest {
 pub type SchemasIps = Vec<AddressMapsIp>;
 /// `#/components/schemas/addressing_address-maps-ip`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddressMapsIp {
     /// `created_at`
     pub created_at: Option<Timestamp>,
     /// `ip`
     pub ip: Option<Ip>,
+}
+#[cfg(feature = "mock")]
+impl AddressMapsIp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { created_at: None, ip: None }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
 }
 /// An IPv4 or IPv6 address.
 ///
@@ -1583,6 +2310,7 @@ pub struct AddressMapsIp {
 pub type Ip = String;
 /// `#/components/schemas/addressing_full_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FullResult {
     /// Read-only.
@@ -1605,6 +2333,85 @@ pub struct FullResult {
     pub ips: Option<SchemasIps>,
     /// `memberships`
     pub memberships: Option<Memberships>,
+}
+#[cfg(feature = "mock")]
+impl FullResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            can_delete: None,
+            can_modify_ips: None,
+            created_at: None,
+            default_sni: None,
+            description: None,
+            enabled: None,
+            id: None,
+            modified_at: None,
+            ips: None,
+            memberships: None,
+        }
+    }
+    /// Sets `can_delete`.
+    #[inline]
+    pub fn can_delete(mut self, value: impl Into<CanDelete>) -> Self {
+        self.can_delete = Some(value.into());
+        self
+    }
+    /// Sets `can_modify_ips`.
+    #[inline]
+    pub fn can_modify_ips(mut self, value: impl Into<CanModifyIps>) -> Self {
+        self.can_modify_ips = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `default_sni`.
+    #[inline]
+    pub fn default_sni(mut self, value: impl Into<DefaultSni>) -> Self {
+        self.default_sni = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Sets `ips`.
+    #[inline]
+    pub fn ips(mut self, value: impl Into<SchemasIps>) -> Self {
+        self.ips = Some(value.into());
+        self
+    }
+    /// Sets `memberships`.
+    #[inline]
+    pub fn memberships(mut self, value: impl Into<Memberships>) -> Self {
+        self.memberships = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/addressing/address_maps/{address_map_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1670,12 +2477,27 @@ impl EditAddressMapRequest {
 }
 /// `#/components/schemas/addressing_loa_upload_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LoaUploadResult {
     /// Name of LOA document.
     ///
     /// Example: `"document.pdf"`.
     pub filename: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl LoaUploadResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { filename: None }
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
 }
 /// Identifier for the uploaded LOA document.
 ///
@@ -1685,6 +2507,7 @@ pub struct LoaUploadResult {
 pub type LoaDocumentIdentifier = String;
 /// `#/components/schemas/addressing_ipam-prefixes`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpamPrefixes {
     /// `account_id`
@@ -1713,6 +2536,109 @@ pub struct IpamPrefixes {
     pub on_demand_enabled: Option<OnDemandEnabled>,
     /// `on_demand_locked`
     pub on_demand_locked: Option<OnDemandLocked>,
+}
+#[cfg(feature = "mock")]
+impl IpamPrefixes {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_id: None,
+            advertised: None,
+            advertised_modified_at: None,
+            approved: None,
+            asn: None,
+            cidr: None,
+            created_at: None,
+            description: None,
+            id: None,
+            loa_document_id: None,
+            modified_at: None,
+            on_demand_enabled: None,
+            on_demand_locked: None,
+        }
+    }
+    /// Sets `account_id`.
+    #[inline]
+    pub fn account_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `advertised`.
+    #[inline]
+    pub fn advertised(mut self, value: impl Into<Advertised>) -> Self {
+        self.advertised = Some(value.into());
+        self
+    }
+    /// Sets `advertised_modified_at`.
+    #[inline]
+    pub fn advertised_modified_at(
+        mut self,
+        value: impl Into<ModifiedAtNullable>,
+    ) -> Self {
+        self.advertised_modified_at = Some(value.into());
+        self
+    }
+    /// Sets `approved`.
+    #[inline]
+    pub fn approved(mut self, value: impl Into<Approved>) -> Self {
+        self.approved = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<Asn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `cidr`.
+    #[inline]
+    pub fn cidr(mut self, value: impl Into<Cidr>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `loa_document_id`.
+    #[inline]
+    pub fn loa_document_id(mut self, value: impl Into<LoaDocumentIdentifier>) -> Self {
+        self.loa_document_id = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Sets `on_demand_enabled`.
+    #[inline]
+    pub fn on_demand_enabled(mut self, value: impl Into<OnDemandEnabled>) -> Self {
+        self.on_demand_enabled = Some(value.into());
+        self
+    }
+    /// Sets `on_demand_locked`.
+    #[inline]
+    pub fn on_demand_locked(mut self, value: impl Into<OnDemandLocked>) -> Self {
+        self.on_demand_locked = Some(value.into());
+        self
+    }
 }
 /// Prefix advertisement status to the Internet. This field is only not 'null' if on demand is enabled.
 ///
@@ -1816,6 +2742,7 @@ impl EditPrefixDescriptionRequest {
 }
 /// `#/components/schemas/addressing_ipam-bgp-prefixes`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpamBgpPrefixes {
     /// `asn`
@@ -1833,14 +2760,96 @@ pub struct IpamBgpPrefixes {
     /// `on_demand`
     pub on_demand: Option<BgpOnDemand>,
 }
+#[cfg(feature = "mock")]
+impl IpamBgpPrefixes {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: None,
+            bgp_signal_opts: None,
+            cidr: None,
+            created_at: None,
+            id: None,
+            modified_at: None,
+            on_demand: None,
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<Asn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `bgp_signal_opts`.
+    #[inline]
+    pub fn bgp_signal_opts(mut self, value: impl Into<BgpSignalOpts>) -> Self {
+        self.bgp_signal_opts = Some(value.into());
+        self
+    }
+    /// Sets `cidr`.
+    #[inline]
+    pub fn cidr(mut self, value: impl Into<Cidr>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Sets `on_demand`.
+    #[inline]
+    pub fn on_demand(mut self, value: impl Into<BgpOnDemand>) -> Self {
+        self.on_demand = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/addressing_bgp_signal_opts`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BgpSignalOpts {
     /// `enabled`
     pub enabled: Option<BgpSignalingEnabled>,
     /// `modified_at`
     pub modified_at: Option<BgpSignalingModifiedAt>,
+}
+#[cfg(feature = "mock")]
+impl BgpSignalOpts {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            modified_at: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<BgpSignalingEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<BgpSignalingModifiedAt>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
 }
 /// Whether control of advertisement of the prefix to the Internet is enabled to be performed via BGP signal
 ///
@@ -1856,6 +2865,7 @@ pub type BgpSignalingEnabled = bool;
 pub type BgpSignalingModifiedAt = String;
 /// `#/components/schemas/addressing_bgp_on_demand`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BgpOnDemand {
     /// `advertised`
@@ -1866,6 +2876,46 @@ pub struct BgpOnDemand {
     pub on_demand_enabled: Option<OnDemandEnabled>,
     /// `on_demand_locked`
     pub on_demand_locked: Option<OnDemandLocked>,
+}
+#[cfg(feature = "mock")]
+impl BgpOnDemand {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            advertised: None,
+            advertised_modified_at: None,
+            on_demand_enabled: None,
+            on_demand_locked: None,
+        }
+    }
+    /// Sets `advertised`.
+    #[inline]
+    pub fn advertised(mut self, value: impl Into<Advertised>) -> Self {
+        self.advertised = Some(value.into());
+        self
+    }
+    /// Sets `advertised_modified_at`.
+    #[inline]
+    pub fn advertised_modified_at(
+        mut self,
+        value: impl Into<ModifiedAtNullable>,
+    ) -> Self {
+        self.advertised_modified_at = Some(value.into());
+        self
+    }
+    /// Sets `on_demand_enabled`.
+    #[inline]
+    pub fn on_demand_enabled(mut self, value: impl Into<OnDemandEnabled>) -> Self {
+        self.on_demand_enabled = Some(value.into());
+        self
+    }
+    /// Sets `on_demand_locked`.
+    #[inline]
+    pub fn on_demand_locked(mut self, value: impl Into<OnDemandLocked>) -> Self {
+        self.on_demand_locked = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/addressing_bgp_prefix_update_advertisement`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1922,12 +2972,39 @@ impl BgpPrefixUpdateAdvertisementOnDemand {
 pub type SchemasAdvertised = bool;
 /// `#/components/schemas/addressing_advertised_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdvertisedResult {
     /// `advertised`
     pub advertised: Option<SchemasAdvertised>,
     /// `advertised_modified_at`
     pub advertised_modified_at: Option<ModifiedAtNullable>,
+}
+#[cfg(feature = "mock")]
+impl AdvertisedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            advertised: None,
+            advertised_modified_at: None,
+        }
+    }
+    /// Sets `advertised`.
+    #[inline]
+    pub fn advertised(mut self, value: impl Into<SchemasAdvertised>) -> Self {
+        self.advertised = Some(value.into());
+        self
+    }
+    /// Sets `advertised_modified_at`.
+    #[inline]
+    pub fn advertised_modified_at(
+        mut self,
+        value: impl Into<ModifiedAtNullable>,
+    ) -> Self {
+        self.advertised_modified_at = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1948,6 +3025,7 @@ impl EditPrefixDynamicAdvertisementStatusRequest {
 }
 /// `#/components/schemas/addressing_service_binding`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceBinding {
     /// `cidr`
@@ -1961,16 +3039,75 @@ pub struct ServiceBinding {
     /// `service_name`
     pub service_name: Option<ServiceName>,
 }
+#[cfg(feature = "mock")]
+impl ServiceBinding {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cidr: None,
+            id: None,
+            provisioning: None,
+            service_id: None,
+            service_name: None,
+        }
+    }
+    /// Sets `cidr`.
+    #[inline]
+    pub fn cidr(mut self, value: impl Into<Cidr>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `provisioning`.
+    #[inline]
+    pub fn provisioning(mut self, value: impl Into<Provisioning>) -> Self {
+        self.provisioning = Some(value.into());
+        self
+    }
+    /// Sets `service_id`.
+    #[inline]
+    pub fn service_id(mut self, value: impl Into<ServiceIdentifier>) -> Self {
+        self.service_id = Some(value.into());
+        self
+    }
+    /// Sets `service_name`.
+    #[inline]
+    pub fn service_name(mut self, value: impl Into<ServiceName>) -> Self {
+        self.service_name = Some(value.into());
+        self
+    }
+}
 /// Status of a Service Binding's deployment to the Cloudflare network
 ///
 /// Schema: `#/components/schemas/addressing_provisioning`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Provisioning {
     /// When a binding has been deployed to a majority of Cloudflare datacenters, the binding will become active and can be used with its associated service.
     ///
     /// Example: `"provisioning"`.
     pub state: Option<ProvisioningState>,
+}
+#[cfg(feature = "mock")]
+impl Provisioning {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { state: None }
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<ProvisioningState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
 /// When a binding has been deployed to a majority of Cloudflare datacenters, the binding will become active and can be used with its associated service.
 ///
@@ -2018,6 +3155,12 @@ impl From<String> for ProvisioningState {
 impl std::fmt::Display for ProvisioningState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ProvisioningState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ProvisioningState {
@@ -2075,6 +3218,7 @@ impl CreateBindingRequest {
 }
 /// `#/components/schemas/addressing_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -2086,12 +3230,29 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/addressing_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/addressing_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
@@ -2099,8 +3260,20 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
 /// `#/components/schemas/addressing_ipam-delegations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpamDelegations {
     /// `cidr`
@@ -2115,6 +3288,60 @@ pub struct IpamDelegations {
     pub modified_at: Option<Timestamp>,
     /// `parent_prefix_id`
     pub parent_prefix_id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl IpamDelegations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cidr: None,
+            created_at: None,
+            delegated_account_id: None,
+            id: None,
+            modified_at: None,
+            parent_prefix_id: None,
+        }
+    }
+    /// Sets `cidr`.
+    #[inline]
+    pub fn cidr(mut self, value: impl Into<Cidr>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `delegated_account_id`.
+    #[inline]
+    pub fn delegated_account_id(
+        mut self,
+        value: impl Into<DelegatedAccountIdentifier>,
+    ) -> Self {
+        self.delegated_account_id = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<DelegationIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_at`.
+    #[inline]
+    pub fn modified_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Sets `parent_prefix_id`.
+    #[inline]
+    pub fn parent_prefix_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.parent_prefix_id = Some(value.into());
+        self
+    }
 }
 /// Account identifier for the account to which prefix is being delegated.
 ///
@@ -2153,13 +3380,29 @@ impl CreatePrefixDelegationRequest {
 }
 /// `#/components/schemas/addressing_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// Read-only.
     pub id: Option<DelegationIdentifier>,
 }
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<DelegationIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/addressing/services.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListServicesResultItem {
     /// `id`
@@ -2167,8 +3410,29 @@ pub struct ListServicesResultItem {
     /// `name`
     pub name: Option<ServiceName>,
 }
+#[cfg(feature = "mock")]
+impl ListServicesResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ServiceIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ServiceName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/addressing_ips`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ips {
     /// `etag`
@@ -2177,6 +3441,36 @@ pub struct Ips {
     pub ipv4_cidrs: Option<Ipv4Cidrs>,
     /// `ipv6_cidrs`
     pub ipv6_cidrs: Option<Ipv6Cidrs>,
+}
+#[cfg(feature = "mock")]
+impl Ips {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            etag: None,
+            ipv4_cidrs: None,
+            ipv6_cidrs: None,
+        }
+    }
+    /// Sets `etag`.
+    #[inline]
+    pub fn etag(mut self, value: impl Into<Etag>) -> Self {
+        self.etag = Some(value.into());
+        self
+    }
+    /// Sets `ipv4_cidrs`.
+    #[inline]
+    pub fn ipv4_cidrs(mut self, value: impl Into<Ipv4Cidrs>) -> Self {
+        self.ipv4_cidrs = Some(value.into());
+        self
+    }
+    /// Sets `ipv6_cidrs`.
+    #[inline]
+    pub fn ipv6_cidrs(mut self, value: impl Into<Ipv6Cidrs>) -> Self {
+        self.ipv6_cidrs = Some(value.into());
+        self
+    }
 }
 /// A digest of the IP data. Useful for determining if the data has changed.
 ///
@@ -2194,6 +3488,7 @@ pub type Ipv4Cidrs = Vec<String>;
 pub type Ipv6Cidrs = Vec<String>;
 /// `#/components/schemas/addressing_ips_jdcloud`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpsJdcloud {
     /// `etag`
@@ -2205,12 +3500,51 @@ pub struct IpsJdcloud {
     /// `jdcloud_cidrs`
     pub jdcloud_cidrs: Option<JdcloudCidrs>,
 }
+#[cfg(feature = "mock")]
+impl IpsJdcloud {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            etag: None,
+            ipv4_cidrs: None,
+            ipv6_cidrs: None,
+            jdcloud_cidrs: None,
+        }
+    }
+    /// Sets `etag`.
+    #[inline]
+    pub fn etag(mut self, value: impl Into<Etag>) -> Self {
+        self.etag = Some(value.into());
+        self
+    }
+    /// Sets `ipv4_cidrs`.
+    #[inline]
+    pub fn ipv4_cidrs(mut self, value: impl Into<Ipv4Cidrs>) -> Self {
+        self.ipv4_cidrs = Some(value.into());
+        self
+    }
+    /// Sets `ipv6_cidrs`.
+    #[inline]
+    pub fn ipv6_cidrs(mut self, value: impl Into<Ipv6Cidrs>) -> Self {
+        self.ipv6_cidrs = Some(value.into());
+        self
+    }
+    /// Sets `jdcloud_cidrs`.
+    #[inline]
+    pub fn jdcloud_cidrs(mut self, value: impl Into<JdcloudCidrs>) -> Self {
+        self.jdcloud_cidrs = Some(value.into());
+        self
+    }
+}
 /// List IPv4 and IPv6 CIDRs, only populated if `?networks=jdcloud` is used.
 ///
 /// Schema: `#/components/schemas/addressing_jdcloud_cidrs`
 pub type JdcloudCidrs = Vec<String>;
 /// `paths./ips.get/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum GetCloudflareJdCloudIpResult {
     /// One of the alternatives.

@@ -290,6 +290,121 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
+/// Typed expectations of the `ai-gateway` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`AiGatewayApi`](super::AiGatewayApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::ai_gateway`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AiGatewayMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> AiGatewayMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            AiGatewayMock { mock }
+        }
+        /// Expects [`AiGatewayApi::list_gateways`](super::AiGatewayApi::list_gateways) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_gateways(
+            &self,
+            account_id: &str,
+            params: &ListGatewaysParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .list_gateways(account_id, params),
+                )
+        }
+        /// Expects [`AiGatewayApi::create_new_gateway`](super::AiGatewayApi::create_new_gateway) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_gateway(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .create_new_gateway(account_id),
+                )
+        }
+        /// Expects [`AiGatewayApi::create_new_gateway_with`](super::AiGatewayApi::create_new_gateway_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_gateway_with(
+            &self,
+            account_id: &str,
+            body: &CreateNewGatewayRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .create_new_gateway_with(account_id, body),
+                )
+        }
+        /// Expects [`AiGatewayApi::fetch_gateway`](super::AiGatewayApi::fetch_gateway) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_gateway(
+            &self,
+            account_id: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .fetch_gateway(account_id, id),
+                )
+        }
+        /// Expects [`AiGatewayApi::update_gateway`](super::AiGatewayApi::update_gateway) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_gateway(
+            &self,
+            account_id: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .update_gateway(account_id, id),
+                )
+        }
+        /// Expects [`AiGatewayApi::update_gateway_with`](super::AiGatewayApi::update_gateway_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_gateway_with(
+            &self,
+            account_id: &str,
+            id: &str,
+            body: &UpdateGatewayRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListGatewaysResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .update_gateway_with(account_id, id, body),
+                )
+        }
+        /// Expects [`AiGatewayApi::delete_gateway`](super::AiGatewayApi::delete_gateway) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_gateway(
+            &self,
+            account_id: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ListGatewaysResultItem>>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .delete_gateway(account_id, id),
+                )
+        }
+        /// Expects [`AiGatewayApi::list_gateway_logs`](super::AiGatewayApi::list_gateway_logs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_gateway_logs(
+            &self,
+            account_id: &str,
+            id: &str,
+            params: &ListGatewayLogsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ListGatewayLogsResultItem>> {
+            self.mock
+                .on(
+                    super::AiGatewayApi::new(self.mock.client())
+                        .list_gateway_logs(account_id, id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`AiGatewayApi::list_gateways`](AiGatewayApi::list_gateways).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -497,6 +612,7 @@ impl<'de> serde::Deserialize<'de> for RateLimitingTechnique {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai-gateway/gateways.post/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.delete/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.get/responses/200/properties/result` and 1 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListGatewaysResultItem {
     /// `cache_invalidate_on_update`
@@ -519,6 +635,49 @@ pub struct ListGatewaysResultItem {
     pub rate_limiting_limit: Option<i64>,
     /// `rate_limiting_technique`
     pub rate_limiting_technique: RateLimitingTechnique,
+}
+#[cfg(feature = "mock")]
+impl ListGatewaysResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cache_invalidate_on_update: impl Into<bool>,
+        collect_logs: impl Into<bool>,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        modified_at: impl Into<String>,
+        rate_limiting_technique: impl Into<RateLimitingTechnique>,
+    ) -> Self {
+        Self {
+            cache_invalidate_on_update: cache_invalidate_on_update.into(),
+            cache_ttl: None,
+            collect_logs: collect_logs.into(),
+            created_at: created_at.into(),
+            id: id.into(),
+            modified_at: modified_at.into(),
+            rate_limiting_interval: None,
+            rate_limiting_limit: None,
+            rate_limiting_technique: rate_limiting_technique.into(),
+        }
+    }
+    /// Sets `cache_ttl`.
+    #[inline]
+    pub fn cache_ttl(mut self, value: impl Into<i64>) -> Self {
+        self.cache_ttl = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_interval`.
+    #[inline]
+    pub fn rate_limiting_interval(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_interval = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_limit`.
+    #[inline]
+    pub fn rate_limiting_limit(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_limit = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -754,6 +913,7 @@ impl rt::__private::ParamValue for ListGatewayLogsDirection {
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}/logs.get/responses/200/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListGatewayLogsResultItem {
     /// `cached`
@@ -794,6 +954,99 @@ pub struct ListGatewayLogsResultItem {
     pub tokens_in: Option<i64>,
     /// `tokens_out`
     pub tokens_out: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl ListGatewayLogsResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cached: impl Into<bool>,
+        created_at: impl Into<String>,
+        duration: impl Into<i64>,
+        id: impl Into<String>,
+        model: impl Into<String>,
+        path: impl Into<String>,
+        provider: impl Into<String>,
+        request: impl Into<String>,
+        response: impl Into<String>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            cached: cached.into(),
+            cost: None,
+            created_at: created_at.into(),
+            duration: duration.into(),
+            id: id.into(),
+            metadata: None,
+            model: model.into(),
+            path: path.into(),
+            provider: provider.into(),
+            request: request.into(),
+            request_content_type: None,
+            request_type: None,
+            response: response.into(),
+            response_content_type: None,
+            status_code: None,
+            step: None,
+            success: success.into(),
+            tokens_in: None,
+            tokens_out: None,
+        }
+    }
+    /// Sets `cost`.
+    #[inline]
+    pub fn cost(mut self, value: impl Into<f64>) -> Self {
+        self.cost = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<String>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `request_content_type`.
+    #[inline]
+    pub fn request_content_type(mut self, value: impl Into<String>) -> Self {
+        self.request_content_type = Some(value.into());
+        self
+    }
+    /// Sets `request_type`.
+    #[inline]
+    pub fn request_type(mut self, value: impl Into<String>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+    /// Sets `response_content_type`.
+    #[inline]
+    pub fn response_content_type(mut self, value: impl Into<String>) -> Self {
+        self.response_content_type = Some(value.into());
+        self
+    }
+    /// Sets `status_code`.
+    #[inline]
+    pub fn status_code(mut self, value: impl Into<i64>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+    /// Sets `step`.
+    #[inline]
+    pub fn step(mut self, value: impl Into<i64>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+    /// Sets `tokens_in`.
+    #[inline]
+    pub fn tokens_in(mut self, value: impl Into<i64>) -> Self {
+        self.tokens_in = Some(value.into());
+        self
+    }
+    /// Sets `tokens_out`.
+    #[inline]
+    pub fn tokens_out(mut self, value: impl Into<i64>) -> Self {
+        self.tokens_out = Some(value.into());
+        self
+    }
 }
 /// The name `AigConfigCreateGatewayRequest` had until the names were reworked; use [`CreateNewGatewayRequest`].
 #[deprecated(note = "renamed to `CreateNewGatewayRequest`")]

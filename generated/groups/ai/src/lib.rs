@@ -2760,6 +2760,1344 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `ai` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`AiApi`](super::AiApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::ai`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct AiMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> AiMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            AiMock { mock }
+        }
+        /// Expects [`AiApi::author_search`](super::AiApi::author_search) with these arguments: matches the request it sends, answers with its result type.
+        pub fn author_search(
+            &self,
+            account_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock.on(super::AiApi::new(self.mock.client()).author_search(account_id))
+        }
+        /// Expects [`AiApi::list_finetunes`](super::AiApi::list_finetunes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_finetunes(
+            &self,
+            account_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListFinetunesResult>> {
+            self.mock
+                .on(super::AiApi::new(self.mock.client()).list_finetunes(account_id))
+        }
+        /// Expects [`AiApi::create_new_finetune`](super::AiApi::create_new_finetune) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_finetune(
+            &self,
+            account_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateNewFinetuneResult>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client()).create_new_finetune(account_id),
+                )
+        }
+        /// Expects [`AiApi::create_new_finetune_with`](super::AiApi::create_new_finetune_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_finetune_with(
+            &self,
+            account_id: i64,
+            body: &CreateNewFinetuneRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateNewFinetuneResult>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .create_new_finetune_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::list_public_finetunes`](super::AiApi::list_public_finetunes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_public_finetunes(
+            &self,
+            account_id: i64,
+            params: &ListPublicFinetunesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CreateNewFinetuneResult>>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .list_public_finetunes(account_id, params),
+                )
+        }
+        /// Expects [`AiApi::upload_finetune_asset`](super::AiApi::upload_finetune_asset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_finetune_asset(
+            &self,
+            account_id: i64,
+            finetune_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<UploadFinetuneAssetResult>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .upload_finetune_asset(account_id, finetune_id),
+                )
+        }
+        /// Expects [`AiApi::upload_finetune_asset_with`](super::AiApi::upload_finetune_asset_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_finetune_asset_with(
+            &self,
+            account_id: i64,
+            finetune_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<UploadFinetuneAssetResult>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .upload_finetune_asset_with(account_id, finetune_id, form),
+                )
+        }
+        /// Expects [`AiApi::get_model_schema`](super::AiApi::get_model_schema) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_model_schema(
+            &self,
+            account_id: &str,
+            params: &GetModelSchemaParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .get_model_schema(account_id, params),
+                )
+        }
+        /// Expects [`AiApi::model_search`](super::AiApi::model_search) with these arguments: matches the request it sends, answers with its result type.
+        pub fn model_search(
+            &self,
+            account_id: i64,
+            params: &ModelSearchParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .model_search(account_id, params),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_base_en_v1_5_model`](super::AiApi::execute_cf_baai_bge_base_en_v1_5_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_base_en_v1_5_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_base_en_v1_5_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_base_en_v1_5_model_with`](super::AiApi::execute_cf_baai_bge_base_en_v1_5_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_base_en_v1_5_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_base_en_v1_5_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_large_en_v1_5_model`](super::AiApi::execute_cf_baai_bge_large_en_v1_5_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_large_en_v1_5_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_large_en_v1_5_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_large_en_v1_5_model_with`](super::AiApi::execute_cf_baai_bge_large_en_v1_5_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_large_en_v1_5_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_large_en_v1_5_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_small_en_v1_5_model`](super::AiApi::execute_cf_baai_bge_small_en_v1_5_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_small_en_v1_5_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_small_en_v1_5_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_baai_bge_small_en_v1_5_model_with`](super::AiApi::execute_cf_baai_bge_small_en_v1_5_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_baai_bge_small_en_v1_5_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_baai_bge_small_en_v1_5_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_bytedance_stable_diffusion_xl_lightning_model`](super::AiApi::execute_cf_bytedance_stable_diffusion_xl_lightning_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_bytedance_stable_diffusion_xl_lightning_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_bytedance_stable_diffusion_xl_lightning_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_bytedance_stable_diffusion_xl_lightning_model_with`](super::AiApi::execute_cf_bytedance_stable_diffusion_xl_lightning_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_bytedance_stable_diffusion_xl_lightning_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_bytedance_stable_diffusion_xl_lightning_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model`](super::AiApi::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_deepseek_ai_deepseek_math_7b_instruct_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_deepseek_ai_deepseek_math_7b_instruct_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with`](super::AiApi::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_defog_sqlcoder_7b_2_model`](super::AiApi::execute_cf_defog_sqlcoder_7b_2_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_defog_sqlcoder_7b_2_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_defog_sqlcoder_7b_2_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_defog_sqlcoder_7b_2_model_with`](super::AiApi::execute_cf_defog_sqlcoder_7b_2_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_defog_sqlcoder_7b_2_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_defog_sqlcoder_7b_2_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_facebook_bart_large_cnn_model`](super::AiApi::execute_cf_facebook_bart_large_cnn_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_facebook_bart_large_cnn_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_facebook_bart_large_cnn_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_facebook_bart_large_cnn_model_with`](super::AiApi::execute_cf_facebook_bart_large_cnn_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_facebook_bart_large_cnn_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfFacebookBartLargeCnnModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_facebook_bart_large_cnn_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_facebook_detr_resnet_50_model`](super::AiApi::execute_cf_facebook_detr_resnet_50_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_facebook_detr_resnet_50_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_facebook_detr_resnet_50_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_facebook_detr_resnet_50_model_with`](super::AiApi::execute_cf_facebook_detr_resnet_50_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_facebook_detr_resnet_50_model_with(
+            &self,
+            account_id: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_facebook_detr_resnet_50_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model`](super::AiApi::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_fblgit_una_cybertron_7b_v2_bf16_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_fblgit_una_cybertron_7b_v2_bf16_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with`](super::AiApi::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_google_gemma_2b_it_lora_model`](super::AiApi::execute_cf_google_gemma_2b_it_lora_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_google_gemma_2b_it_lora_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_google_gemma_2b_it_lora_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_google_gemma_2b_it_lora_model_with`](super::AiApi::execute_cf_google_gemma_2b_it_lora_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_google_gemma_2b_it_lora_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_google_gemma_2b_it_lora_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_google_gemma_7b_it_lora_model`](super::AiApi::execute_cf_google_gemma_7b_it_lora_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_google_gemma_7b_it_lora_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_google_gemma_7b_it_lora_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_google_gemma_7b_it_lora_model_with`](super::AiApi::execute_cf_google_gemma_7b_it_lora_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_google_gemma_7b_it_lora_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_google_gemma_7b_it_lora_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_huggingface_distilbert_sst_2_int8_model`](super::AiApi::execute_cf_huggingface_distilbert_sst_2_int8_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_huggingface_distilbert_sst_2_int8_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_huggingface_distilbert_sst_2_int8_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_huggingface_distilbert_sst_2_int8_model_with`](super::AiApi::execute_cf_huggingface_distilbert_sst_2_int8_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_huggingface_distilbert_sst_2_int8_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_huggingface_distilbert_sst_2_int8_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_lykon_dreamshaper_8_lcm_model`](super::AiApi::execute_cf_lykon_dreamshaper_8_lcm_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_lykon_dreamshaper_8_lcm_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_lykon_dreamshaper_8_lcm_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_lykon_dreamshaper_8_lcm_model_with`](super::AiApi::execute_cf_lykon_dreamshaper_8_lcm_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_lykon_dreamshaper_8_lcm_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_lykon_dreamshaper_8_lcm_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model`](super::AiApi::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with`](super::AiApi::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_2_7b_chat_fp16_model`](super::AiApi::execute_cf_meta_llama_2_7b_chat_fp16_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_2_7b_chat_fp16_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_2_7b_chat_fp16_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_2_7b_chat_fp16_model_with`](super::AiApi::execute_cf_meta_llama_2_7b_chat_fp16_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_2_7b_chat_fp16_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_2_7b_chat_fp16_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_8b_instruct_model`](super::AiApi::execute_cf_meta_llama_3_8b_instruct_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_8b_instruct_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_8b_instruct_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_8b_instruct_model_with`](super::AiApi::execute_cf_meta_llama_3_8b_instruct_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_8b_instruct_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_8b_instruct_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_8b_instruct_awq_model`](super::AiApi::execute_cf_meta_llama_3_8b_instruct_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_8b_instruct_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_8b_instruct_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_8b_instruct_awq_model_with`](super::AiApi::execute_cf_meta_llama_3_8b_instruct_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_8b_instruct_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_8b_instruct_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_1_8b_instruct_model`](super::AiApi::execute_cf_meta_llama_3_1_8b_instruct_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_1_8b_instruct_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_1_8b_instruct_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_llama_3_1_8b_instruct_model_with`](super::AiApi::execute_cf_meta_llama_3_1_8b_instruct_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_llama_3_1_8b_instruct_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_llama_3_1_8b_instruct_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_m2m100_1_2b_model`](super::AiApi::execute_cf_meta_m2m100_1_2b_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_m2m100_1_2b_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_m2m100_1_2b_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_meta_m2m100_1_2b_model_with`](super::AiApi::execute_cf_meta_m2m100_1_2b_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_meta_m2m100_1_2b_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfMetaM2m10012bModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_meta_m2m100_1_2b_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_microsoft_phi_2_model`](super::AiApi::execute_cf_microsoft_phi_2_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_microsoft_phi_2_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_microsoft_phi_2_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_microsoft_phi_2_model_with`](super::AiApi::execute_cf_microsoft_phi_2_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_microsoft_phi_2_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_microsoft_phi_2_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_microsoft_resnet_50_model`](super::AiApi::execute_cf_microsoft_resnet_50_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_microsoft_resnet_50_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_microsoft_resnet_50_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_microsoft_resnet_50_model_with`](super::AiApi::execute_cf_microsoft_resnet_50_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_microsoft_resnet_50_model_with(
+            &self,
+            account_id: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_microsoft_resnet_50_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model`](super::AiApi::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with`](super::AiApi::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openai_whisper_model`](super::AiApi::execute_cf_openai_whisper_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openai_whisper_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openai_whisper_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openai_whisper_model_with`](super::AiApi::execute_cf_openai_whisper_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openai_whisper_model_with(
+            &self,
+            account_id: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openai_whisper_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openai_whisper_tiny_en_model`](super::AiApi::execute_cf_openai_whisper_tiny_en_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openai_whisper_tiny_en_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openai_whisper_tiny_en_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openai_whisper_tiny_en_model_with`](super::AiApi::execute_cf_openai_whisper_tiny_en_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openai_whisper_tiny_en_model_with(
+            &self,
+            account_id: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openai_whisper_tiny_en_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openchat_openchat_3_5_0106_model`](super::AiApi::execute_cf_openchat_openchat_3_5_0106_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openchat_openchat_3_5_0106_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openchat_openchat_3_5_0106_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_openchat_openchat_3_5_0106_model_with`](super::AiApi::execute_cf_openchat_openchat_3_5_0106_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_openchat_openchat_3_5_0106_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_openchat_openchat_3_5_0106_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_0_5b_chat_model`](super::AiApi::execute_cf_qwen_qwen1_5_0_5b_chat_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_0_5b_chat_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_0_5b_chat_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_0_5b_chat_model_with`](super::AiApi::execute_cf_qwen_qwen1_5_0_5b_chat_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_0_5b_chat_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_0_5b_chat_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_1_8b_chat_model`](super::AiApi::execute_cf_qwen_qwen1_5_1_8b_chat_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_1_8b_chat_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_1_8b_chat_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_1_8b_chat_model_with`](super::AiApi::execute_cf_qwen_qwen1_5_1_8b_chat_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_1_8b_chat_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_1_8b_chat_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_14b_chat_awq_model`](super::AiApi::execute_cf_qwen_qwen1_5_14b_chat_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_14b_chat_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_14b_chat_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_14b_chat_awq_model_with`](super::AiApi::execute_cf_qwen_qwen1_5_14b_chat_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_14b_chat_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_14b_chat_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_7b_chat_awq_model`](super::AiApi::execute_cf_qwen_qwen1_5_7b_chat_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_7b_chat_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_7b_chat_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_qwen_qwen1_5_7b_chat_awq_model_with`](super::AiApi::execute_cf_qwen_qwen1_5_7b_chat_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_qwen_qwen1_5_7b_chat_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_qwen_qwen1_5_7b_chat_awq_model_with(account_id, body),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model`](super::AiApi::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_runwayml_stable_diffusion_v1_5_img2img_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_runwayml_stable_diffusion_v1_5_img2img_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with`](super::AiApi::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model`](super::AiApi::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with`](super::AiApi::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model`](super::AiApi::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with`](super::AiApi::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_thebloke_discolm_german_7b_v1_awq_model`](super::AiApi::execute_cf_thebloke_discolm_german_7b_v1_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_thebloke_discolm_german_7b_v1_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_thebloke_discolm_german_7b_v1_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_thebloke_discolm_german_7b_v1_awq_model_with`](super::AiApi::execute_cf_thebloke_discolm_german_7b_v1_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_thebloke_discolm_german_7b_v1_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_thebloke_discolm_german_7b_v1_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_tiiuae_falcon_7b_instruct_model`](super::AiApi::execute_cf_tiiuae_falcon_7b_instruct_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_tiiuae_falcon_7b_instruct_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_tiiuae_falcon_7b_instruct_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_tiiuae_falcon_7b_instruct_model_with`](super::AiApi::execute_cf_tiiuae_falcon_7b_instruct_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_tiiuae_falcon_7b_instruct_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_tiiuae_falcon_7b_instruct_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model`](super::AiApi::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with`](super::AiApi::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_meta_llama_meta_llama_3_8b_instruct_model`](super::AiApi::execute_hf_meta_llama_meta_llama_3_8b_instruct_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_meta_llama_meta_llama_3_8b_instruct_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_meta_llama_meta_llama_3_8b_instruct_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with`](super::AiApi::execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_mistral_mistral_7b_instruct_v0_2_model`](super::AiApi::execute_hf_mistral_mistral_7b_instruct_v0_2_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_mistral_mistral_7b_instruct_v0_2_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_mistral_mistral_7b_instruct_v0_2_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_mistral_mistral_7b_instruct_v0_2_model_with`](super::AiApi::execute_hf_mistral_mistral_7b_instruct_v0_2_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_mistral_mistral_7b_instruct_v0_2_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_mistral_mistral_7b_instruct_v0_2_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_nexusflow_starling_lm_7b_beta_model`](super::AiApi::execute_hf_nexusflow_starling_lm_7b_beta_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_nexusflow_starling_lm_7b_beta_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_nexusflow_starling_lm_7b_beta_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_nexusflow_starling_lm_7b_beta_model_with`](super::AiApi::execute_hf_nexusflow_starling_lm_7b_beta_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_nexusflow_starling_lm_7b_beta_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_nexusflow_starling_lm_7b_beta_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model`](super::AiApi::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_nousresearch_hermes_2_pro_mistral_7b_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_nousresearch_hermes_2_pro_mistral_7b_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with`](super::AiApi::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model`](super::AiApi::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with`](super::AiApi::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model`](super::AiApi::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with`](super::AiApi::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_llama_2_13b_chat_awq_model`](super::AiApi::execute_hf_thebloke_llama_2_13b_chat_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_llama_2_13b_chat_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_llama_2_13b_chat_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_llama_2_13b_chat_awq_model_with`](super::AiApi::execute_hf_thebloke_llama_2_13b_chat_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_llama_2_13b_chat_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_llama_2_13b_chat_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_llamaguard_7b_awq_model`](super::AiApi::execute_hf_thebloke_llamaguard_7b_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_llamaguard_7b_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_llamaguard_7b_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_llamaguard_7b_awq_model_with`](super::AiApi::execute_hf_thebloke_llamaguard_7b_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_llamaguard_7b_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_llamaguard_7b_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model`](super::AiApi::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with`](super::AiApi::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model`](super::AiApi::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_neural_chat_7b_v3_1_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_neural_chat_7b_v3_1_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with`](super::AiApi::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model`](super::AiApi::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model(
+                            account_id,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with`](super::AiApi::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_zephyr_7b_beta_awq_model`](super::AiApi::execute_hf_thebloke_zephyr_7b_beta_awq_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_zephyr_7b_beta_awq_model(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_zephyr_7b_beta_awq_model(account_id),
+                )
+        }
+        /// Expects [`AiApi::execute_hf_thebloke_zephyr_7b_beta_awq_model_with`](super::AiApi::execute_hf_thebloke_zephyr_7b_beta_awq_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_hf_thebloke_zephyr_7b_beta_awq_model_with(
+            &self,
+            account_id: &str,
+            body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_hf_thebloke_zephyr_7b_beta_awq_model_with(
+                            account_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`AiApi::execute_ai_model`](super::AiApi::execute_ai_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_ai_model(
+            &self,
+            account_id: &str,
+            model_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ExecuteAiModelResponse>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_ai_model(account_id, model_name),
+                )
+        }
+        /// Expects [`AiApi::execute_ai_model_with`](super::AiApi::execute_ai_model_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn execute_ai_model_with(
+            &self,
+            account_id: &str,
+            model_name: &str,
+            body: &ExecuteAiModelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ExecuteAiModelResponse>> {
+            self.mock
+                .on(
+                    super::AiApi::new(self.mock.client())
+                        .execute_ai_model_with(account_id, model_name, body),
+                )
+        }
+        /// Expects [`AiApi::task_search`](super::AiApi::task_search) with these arguments: matches the request it sends, answers with its result type.
+        pub fn task_search(
+            &self,
+            account_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock.on(super::AiApi::new(self.mock.client()).task_search(account_id))
+        }
+    }
+}
 /// Query and header parameters of [`AiApi::list_public_finetunes`](AiApi::list_public_finetunes).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2953,6 +4291,7 @@ impl From<UploadFinetuneAssetForm> for rt::MultipartForm {
 }
 /// `paths./accounts/{account_id}/ai/finetunes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFinetunesResult {
     /// Format: `date-time`.
@@ -2967,6 +4306,33 @@ pub struct ListFinetunesResult {
     pub modified_at: String,
     /// `name`
     pub name: String,
+}
+#[cfg(feature = "mock")]
+impl ListFinetunesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        model: impl Into<String>,
+        modified_at: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            model: model.into(),
+            modified_at: modified_at.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/ai/finetunes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3012,6 +4378,7 @@ impl CreateNewFinetuneRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/finetunes/public.get/responses/200/properties/result/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateNewFinetuneResult {
     /// Format: `date-time`.
@@ -3029,8 +4396,38 @@ pub struct CreateNewFinetuneResult {
     /// `public`
     pub public: bool,
 }
+#[cfg(feature = "mock")]
+impl CreateNewFinetuneResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        model: impl Into<String>,
+        modified_at: impl Into<String>,
+        name: impl Into<String>,
+        public: impl Into<bool>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            model: model.into(),
+            modified_at: modified_at.into(),
+            name: name.into(),
+            public: public.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadFinetuneAssetResult {
     /// `bucket_name`
@@ -3045,6 +4442,28 @@ pub struct UploadFinetuneAssetResult {
     pub id: String,
     /// Format: `date-time`.
     pub modified_at: String,
+}
+#[cfg(feature = "mock")]
+impl UploadFinetuneAssetResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bucket_name: impl Into<String>,
+        created_at: impl Into<String>,
+        file_name: impl Into<String>,
+        finetune_id: impl Into<String>,
+        id: impl Into<String>,
+        modified_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            bucket_name: bucket_name.into(),
+            created_at: created_at.into(),
+            file_name: file_name.into(),
+            finetune_id: finetune_id.into(),
+            id: id.into(),
+            modified_at: modified_at.into(),
+        }
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/baai/bge-base-en-v1.5.post/requestBody/properties/text`
 ///
@@ -4043,6 +5462,7 @@ impl From<ExecuteAiModelRequestImageToText> for ExecuteAiModelRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/4/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ClassificationItem {
     /// `label`
@@ -4050,10 +5470,31 @@ pub struct ClassificationItem {
     /// `score`
     pub score: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ClassificationItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { label: None, score: None }
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `score`.
+    #[inline]
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+}
 /// Text Embeddings
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultTextEmbeddings {
     /// `data`
@@ -4061,8 +5502,29 @@ pub struct ExecuteAiModelResponseResultTextEmbeddings {
     /// `shape`
     pub shape: Option<Vec<f64>>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultTextEmbeddings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { data: None, shape: None }
+    }
+    /// Sets `data`.
+    #[inline]
+    pub fn data(mut self, value: impl Into<Vec<Vec<f64>>>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `shape`.
+    #[inline]
+    pub fn shape(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.shape = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3/properties/words/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem {
     /// `end`
@@ -4072,10 +5534,41 @@ pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem {
     /// `word`
     pub word: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            end: None,
+            start: None,
+            word: None,
+        }
+    }
+    /// Sets `end`.
+    #[inline]
+    pub fn end(mut self, value: impl Into<f64>) -> Self {
+        self.end = Some(value.into());
+        self
+    }
+    /// Sets `start`.
+    #[inline]
+    pub fn start(mut self, value: impl Into<f64>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+    /// Sets `word`.
+    #[inline]
+    pub fn word(mut self, value: impl Into<String>) -> Self {
+        self.word = Some(value.into());
+        self
+    }
+}
 /// Automatic Speech Recognition
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognition {
     /// `text`
@@ -4089,8 +5582,45 @@ pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognition {
         Vec<ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem>,
     >,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultAutomaticSpeechRecognition {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            vtt: None,
+            word_count: None,
+            words: None,
+        }
+    }
+    /// Sets `vtt`.
+    #[inline]
+    pub fn vtt(mut self, value: impl Into<String>) -> Self {
+        self.vtt = Some(value.into());
+        self
+    }
+    /// Sets `word_count`.
+    #[inline]
+    pub fn word_count(mut self, value: impl Into<f64>) -> Self {
+        self.word_count = Some(value.into());
+        self
+    }
+    /// Sets `words`.
+    #[inline]
+    pub fn words(
+        mut self,
+        value: impl Into<
+            Vec<ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem>,
+        >,
+    ) -> Self {
+        self.words = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items/properties/box`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultObjectDetectionItemBox {
     /// `xmax`
@@ -4102,8 +5632,46 @@ pub struct ExecuteAiModelResponseResultObjectDetectionItemBox {
     /// `ymin`
     pub ymin: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultObjectDetectionItemBox {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            xmax: None,
+            xmin: None,
+            ymax: None,
+            ymin: None,
+        }
+    }
+    /// Sets `xmax`.
+    #[inline]
+    pub fn xmax(mut self, value: impl Into<f64>) -> Self {
+        self.xmax = Some(value.into());
+        self
+    }
+    /// Sets `xmin`.
+    #[inline]
+    pub fn xmin(mut self, value: impl Into<f64>) -> Self {
+        self.xmin = Some(value.into());
+        self
+    }
+    /// Sets `ymax`.
+    #[inline]
+    pub fn ymax(mut self, value: impl Into<f64>) -> Self {
+        self.ymax = Some(value.into());
+        self
+    }
+    /// Sets `ymin`.
+    #[inline]
+    pub fn ymin(mut self, value: impl Into<f64>) -> Self {
+        self.ymin = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultObjectDetectionItem {
     /// `box`
@@ -4113,8 +5681,42 @@ pub struct ExecuteAiModelResponseResultObjectDetectionItem {
     /// `score`
     pub score: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultObjectDetectionItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            r#box: None,
+            label: None,
+            score: None,
+        }
+    }
+    /// Sets `box`.
+    #[inline]
+    pub fn r#box(
+        mut self,
+        value: impl Into<ExecuteAiModelResponseResultObjectDetectionItemBox>,
+    ) -> Self {
+        self.r#box = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `score`.
+    #[inline]
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0/properties/tool_calls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem {
     /// `arguments`
@@ -4122,8 +5724,32 @@ pub struct ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem {
     /// `name`
     pub name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            arguments: None,
+            name: None,
+        }
+    }
+    /// Sets `arguments`.
+    #[inline]
+    pub fn arguments(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultTextGenerationVariant1 {
     /// `response`
@@ -4133,10 +5759,40 @@ pub struct ExecuteAiModelResponseResultTextGenerationVariant1 {
         Vec<ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem>,
     >,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultTextGenerationVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            response: None,
+            tool_calls: None,
+        }
+    }
+    /// Sets `response`.
+    #[inline]
+    pub fn response(mut self, value: impl Into<String>) -> Self {
+        self.response = Some(value.into());
+        self
+    }
+    /// Sets `tool_calls`.
+    #[inline]
+    pub fn tool_calls(
+        mut self,
+        value: impl Into<
+            Vec<ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem>,
+        >,
+    ) -> Self {
+        self.tool_calls = Some(value.into());
+        self
+    }
+}
 /// Text Generation
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ExecuteAiModelResponseResultTextGeneration {
     /// One of the alternatives.
@@ -4190,31 +5846,78 @@ impl<'de> serde::Deserialize<'de> for ExecuteAiModelResponseResultTextGeneration
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/7`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultTranslation {
     /// `translated_text`
     pub translated_text: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultTranslation {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { translated_text: None }
+    }
+    /// Sets `translated_text`.
+    #[inline]
+    pub fn translated_text(mut self, value: impl Into<String>) -> Self {
+        self.translated_text = Some(value.into());
+        self
+    }
+}
 /// Summarization
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/8`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultSummarization {
     /// `summary`
     pub summary: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultSummarization {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { summary: None }
+    }
+    /// Sets `summary`.
+    #[inline]
+    pub fn summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+}
 /// Image To Text
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/9`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponseResultImageToText {
     /// `description`
     pub description: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponseResultImageToText {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { description: None }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ExecuteAiModelResponseResult {
     /// One of the alternatives.
@@ -4383,10 +6086,25 @@ impl<'de> serde::Deserialize<'de> for ExecuteAiModelResponseResult {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAiModelResponse {
     /// `result`
     pub result: Option<ExecuteAiModelResponseResult>,
+}
+#[cfg(feature = "mock")]
+impl ExecuteAiModelResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<ExecuteAiModelResponseResult>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// The name `PostRunModelRequest` had until the names were reworked; use [`ExecuteAiModelRequest`].
 #[deprecated(note = "renamed to `ExecuteAiModelRequest`")]

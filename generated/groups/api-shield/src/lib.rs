@@ -828,6 +828,357 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
+/// Typed expectations of the `api-shield` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ApiShieldApi`](super::ApiShieldApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::api_shield`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ApiShieldMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ApiShieldMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ApiShieldMock { mock }
+        }
+        /// Expects [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`](super::ApiShieldApi::retrieve_information_about_specific_configuration_properties) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_information_about_specific_configuration_properties(
+            &self,
+            zone_id: &str,
+            params: &RetrieveInformationAboutSpecificConfigurationPropertiesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Configuration>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_information_about_specific_configuration_properties(
+                            zone_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::set_configuration_properties`](super::ApiShieldApi::set_configuration_properties) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_configuration_properties(
+            &self,
+            zone_id: &str,
+            body: &Configuration,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResponseCommon>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .set_configuration_properties(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_discovered_operations_zone_rendered_as_open_api_schemas`](super::ApiShieldApi::retrieve_discovered_operations_zone_rendered_as_open_api_schemas) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_discovered_operations_zone_rendered_as_open_api_schemas(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemaResponseDiscoveryResult>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_discovered_operations_zone_rendered_as_open_api_schemas(
+                            zone_id,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_discovered_operations_on_zone`](super::ApiShieldApi::retrieve_discovered_operations_on_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_discovered_operations_on_zone(
+            &self,
+            zone_id: &str,
+            params: &RetrieveDiscoveredOperationsOnZoneParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DiscoveryOperation>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_discovered_operations_on_zone(zone_id, params),
+                )
+        }
+        /// Expects [`ApiShieldApi::patch_discovered_operations`](super::ApiShieldApi::patch_discovered_operations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_discovered_operations(
+            &self,
+            zone_id: &str,
+            body: &ApiDiscoveryPatchMultipleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiDiscoveryPatchMultipleRequest>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .patch_discovered_operations(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::patch_discovered_operation`](super::ApiShieldApi::patch_discovered_operation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_discovered_operation(
+            &self,
+            zone_id: &str,
+            operation_id: &str,
+            body: &PatchDiscoveredOperationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PatchDiscoveryResult>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .patch_discovered_operation(zone_id, operation_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_information_about_all_operations_on_zone`](super::ApiShieldApi::retrieve_information_about_all_operations_on_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_information_about_all_operations_on_zone(
+            &self,
+            zone_id: &str,
+            params: &RetrieveInformationAboutAllOperationsOnZoneParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::ListCall<MultipleOperationResponsePaginatedResultItem>,
+        > {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_information_about_all_operations_on_zone(
+                            zone_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::add_operations_to_zone`](super::ApiShieldApi::add_operations_to_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_operations_to_zone(
+            &self,
+            zone_id: &str,
+            body: &Vec<BasicOperation>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Operation>>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .add_operations_to_zone(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::delete_multiple_operations`](super::ApiShieldApi::delete_multiple_operations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_multiple_operations(
+            &self,
+            zone_id: &str,
+            body: &Vec<ObjectWithOperationId>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .delete_multiple_operations(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::edit_multiple_operation_level_schema_validation_settings`](super::ApiShieldApi::edit_multiple_operation_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_multiple_operation_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+            body: &OperationSchemaValidationSettingsMultipleRequest,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<OperationSchemaValidationSettingsMultipleRequest>,
+        > {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .edit_multiple_operation_level_schema_validation_settings(
+                            zone_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_information_about_operation`](super::ApiShieldApi::retrieve_information_about_operation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_information_about_operation(
+            &self,
+            zone_id: &str,
+            operation_id: &str,
+            params: &RetrieveInformationAboutOperationParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<MultipleOperationResponsePaginatedResultItem>,
+        > {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_information_about_operation(
+                            zone_id,
+                            operation_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::delete_operation`](super::ApiShieldApi::delete_operation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_operation(
+            &self,
+            zone_id: &str,
+            operation_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .delete_operation(zone_id, operation_id),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_operation_level_schema_validation_settings`](super::ApiShieldApi::retrieve_operation_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_operation_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+            operation_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<OperationSchemaValidationSettings>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_operation_level_schema_validation_settings(
+                            zone_id,
+                            operation_id,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::update_operation_level_schema_validation_settings`](super::ApiShieldApi::update_operation_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_operation_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+            operation_id: &str,
+            body: &OperationSchemaValidationSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<OperationSchemaValidationSettings>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .update_operation_level_schema_validation_settings(
+                            zone_id,
+                            operation_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_operations_features_as_open_api_schemas`](super::ApiShieldApi::retrieve_operations_features_as_open_api_schemas) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_operations_features_as_open_api_schemas(
+            &self,
+            zone_id: &str,
+            params: &RetrieveOperationsFeaturesAsOpenApiSchemasParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemaResponseWithThresholdsResult>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_operations_features_as_open_api_schemas(
+                            zone_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_zone_level_schema_validation_settings`](super::ApiShieldApi::retrieve_zone_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_zone_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSchemaValidationSettings>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_zone_level_schema_validation_settings(zone_id),
+                )
+        }
+        /// Expects [`ApiShieldApi::update_zone_level_schema_validation_settings`](super::ApiShieldApi::update_zone_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+            body: &ZoneSchemaValidationSettingsPut,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSchemaValidationSettings>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .update_zone_level_schema_validation_settings(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::edit_zone_level_schema_validation_settings`](super::ApiShieldApi::edit_zone_level_schema_validation_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone_level_schema_validation_settings(
+            &self,
+            zone_id: &str,
+            body: &ZoneSchemaValidationSettingsPatch,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSchemaValidationSettings>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .edit_zone_level_schema_validation_settings(zone_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_information_about_all_schemas_on_zone`](super::ApiShieldApi::retrieve_information_about_all_schemas_on_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_information_about_all_schemas_on_zone(
+            &self,
+            zone_id: &str,
+            params: &RetrieveInformationAboutAllSchemasOnZoneParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<PublicSchema>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_information_about_all_schemas_on_zone(zone_id, params),
+                )
+        }
+        /// Expects [`ApiShieldApi::upload_schema_to_zone`](super::ApiShieldApi::upload_schema_to_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_schema_to_zone(
+            &self,
+            zone_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemaUploadResponse>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .upload_schema_to_zone(zone_id, form),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_information_about_specific_schema_on_zone`](super::ApiShieldApi::retrieve_information_about_specific_schema_on_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_information_about_specific_schema_on_zone(
+            &self,
+            zone_id: &str,
+            schema_id: &str,
+            params: &RetrieveInformationAboutSpecificSchemaOnZoneParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<PublicSchema>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_information_about_specific_schema_on_zone(
+                            zone_id,
+                            schema_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`ApiShieldApi::enable_validation_for_schema`](super::ApiShieldApi::enable_validation_for_schema) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_validation_for_schema(
+            &self,
+            zone_id: &str,
+            schema_id: &str,
+            body: &EnableValidationForSchemaRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PublicSchema>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .enable_validation_for_schema(zone_id, schema_id, body),
+                )
+        }
+        /// Expects [`ApiShieldApi::delete_schema`](super::ApiShieldApi::delete_schema) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_schema(
+            &self,
+            zone_id: &str,
+            schema_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .delete_schema(zone_id, schema_id),
+                )
+        }
+        /// Expects [`ApiShieldApi::retrieve_all_operations_from_schema`](super::ApiShieldApi::retrieve_all_operations_from_schema) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_all_operations_from_schema(
+            &self,
+            zone_id: &str,
+            schema_id: &str,
+            params: &RetrieveAllOperationsFromSchemaParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::ListCall<RetrieveAllOperationsFromSchemaResultItem>,
+        > {
+            self.mock
+                .on(
+                    super::ApiShieldApi::new(self.mock.client())
+                        .retrieve_all_operations_from_schema(zone_id, schema_id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`](ApiShieldApi::retrieve_information_about_specific_configuration_properties).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1697,6 +2048,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
 }
 /// `#/components/schemas/api-shield_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -1708,18 +2060,46 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/api-shield_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/api-shield_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
     /// `message`
     pub message: String,
+}
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 }
 /// A OpenAPI 3.0.0 compliant schema.
 ///
@@ -1729,12 +2109,27 @@ pub type Openapi = serde_json::Value;
 pub type SchemasTimestamp = String;
 /// `#/components/schemas/api-shield_schema_response_discovery/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemaResponseDiscoveryResult {
     /// `schemas`
     pub schemas: Vec<Openapi>,
     /// `timestamp`
     pub timestamp: SchemasTimestamp,
+}
+#[cfg(feature = "mock")]
+impl SchemaResponseDiscoveryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        schemas: impl Into<Vec<Openapi>>,
+        timestamp: impl Into<SchemasTimestamp>,
+    ) -> Self {
+        Self {
+            schemas: schemas.into(),
+            timestamp: timestamp.into(),
+        }
+    }
 }
 /// `paths./zones/{zone_id}/api_gateway/discovery/operations.get/parameters/direction`
 ///
@@ -1918,6 +2313,12 @@ impl std::fmt::Display for ApiDiscoveryOrigin {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ApiDiscoveryOrigin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ApiDiscoveryOrigin {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1984,6 +2385,12 @@ impl std::fmt::Display for ApiDiscoveryState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ApiDiscoveryState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ApiDiscoveryState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1998,6 +2405,7 @@ impl rt::__private::ParamValue for ApiDiscoveryState {
 }
 /// `#/components/schemas/api-shield_discovery_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoveryOperation {
     /// Read-only.
@@ -2017,17 +2425,64 @@ pub struct DiscoveryOperation {
     /// `method`
     pub method: Method,
 }
+#[cfg(feature = "mock")]
+impl DiscoveryOperation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<SchemasUuid>,
+        last_updated: impl Into<SchemasTimestamp>,
+        origin: impl Into<Vec<ApiDiscoveryOrigin>>,
+        state: impl Into<ApiDiscoveryState>,
+        endpoint: impl Into<Endpoint>,
+        host: impl Into<Host>,
+        method: impl Into<Method>,
+    ) -> Self {
+        Self {
+            features: None,
+            id: id.into(),
+            last_updated: last_updated.into(),
+            origin: origin.into(),
+            state: state.into(),
+            endpoint: endpoint.into(),
+            host: host.into(),
+            method: method.into(),
+        }
+    }
+    /// Sets `features`.
+    #[inline]
+    pub fn features(mut self, value: impl Into<TrafficStats>) -> Self {
+        self.features = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_traffic_stats`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrafficStats {
     /// `traffic_stats`
     pub traffic_stats: Option<TrafficStatsTrafficStats>,
 }
+#[cfg(feature = "mock")]
+impl TrafficStats {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { traffic_stats: None }
+    }
+    /// Sets `traffic_stats`.
+    #[inline]
+    pub fn traffic_stats(mut self, value: impl Into<TrafficStatsTrafficStats>) -> Self {
+        self.traffic_stats = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_traffic_stats/properties/traffic_stats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrafficStatsTrafficStats {
     /// `last_updated`
@@ -2040,6 +2495,22 @@ pub struct TrafficStatsTrafficStats {
     ///
     /// Example: `1987.06`. Read-only.
     pub requests: f64,
+}
+#[cfg(feature = "mock")]
+impl TrafficStatsTrafficStats {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        last_updated: impl Into<SchemasTimestamp>,
+        period_seconds: impl Into<i64>,
+        requests: impl Into<f64>,
+    ) -> Self {
+        Self {
+            last_updated: last_updated.into(),
+            period_seconds: period_seconds.into(),
+            requests: requests.into(),
+        }
+    }
 }
 /// `#/components/schemas/api-shield_schemas-uuid`
 pub type SchemasUuid = String;
@@ -2275,10 +2746,25 @@ impl PatchDiscoveredOperationRequest {
 }
 /// `#/components/schemas/api-shield_patch_discovery_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PatchDiscoveryResult {
     /// `state`
     pub state: Option<ApiDiscoveryState>,
+}
+#[cfg(feature = "mock")]
+impl PatchDiscoveryResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { state: None }
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<ApiDiscoveryState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
 /// Field to order by. When requesting a feature, the feature keys are available for ordering as well, e.g., `thresholds.suggested_threshold`.
 ///
@@ -2420,6 +2906,8 @@ impl rt::__private::ParamValue for FeatureItem {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum OperationFeatures {
     /// One of the alternatives.
@@ -2526,10 +3014,28 @@ impl<'de> serde::Deserialize<'de> for OperationFeatures {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureThresholds {
     /// `thresholds`
     pub thresholds: Option<OperationFeatureThresholdsThresholds>,
+}
+#[cfg(feature = "mock")]
+impl OperationFeatureThresholds {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { thresholds: None }
+    }
+    /// Sets `thresholds`.
+    #[inline]
+    pub fn thresholds(
+        mut self,
+        value: impl Into<OperationFeatureThresholdsThresholds>,
+    ) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
 }
 /// The total number of auth-ids seen across this calculation.
 ///
@@ -2585,6 +3091,7 @@ pub type Requests = i64;
 pub type SuggestedThreshold = i64;
 /// `#/components/schemas/api-shield_operation_feature_thresholds/properties/thresholds`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureThresholdsThresholds {
     /// Read-only.
@@ -2606,14 +3113,99 @@ pub struct OperationFeatureThresholdsThresholds {
     /// Read-only.
     pub suggested_threshold: Option<SuggestedThreshold>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureThresholdsThresholds {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auth_id_tokens: None,
+            data_points: None,
+            last_updated: None,
+            p50: None,
+            p90: None,
+            p99: None,
+            period_seconds: None,
+            requests: None,
+            suggested_threshold: None,
+        }
+    }
+    /// Sets `auth_id_tokens`.
+    #[inline]
+    pub fn auth_id_tokens(mut self, value: impl Into<AuthIdTokens>) -> Self {
+        self.auth_id_tokens = Some(value.into());
+        self
+    }
+    /// Sets `data_points`.
+    #[inline]
+    pub fn data_points(mut self, value: impl Into<DataPoints>) -> Self {
+        self.data_points = Some(value.into());
+        self
+    }
+    /// Sets `last_updated`.
+    #[inline]
+    pub fn last_updated(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `p50`.
+    #[inline]
+    pub fn p50(mut self, value: impl Into<P50>) -> Self {
+        self.p50 = Some(value.into());
+        self
+    }
+    /// Sets `p90`.
+    #[inline]
+    pub fn p90(mut self, value: impl Into<P90>) -> Self {
+        self.p90 = Some(value.into());
+        self
+    }
+    /// Sets `p99`.
+    #[inline]
+    pub fn p99(mut self, value: impl Into<P99>) -> Self {
+        self.p99 = Some(value.into());
+        self
+    }
+    /// Sets `period_seconds`.
+    #[inline]
+    pub fn period_seconds(mut self, value: impl Into<PeriodSeconds>) -> Self {
+        self.period_seconds = Some(value.into());
+        self
+    }
+    /// Sets `requests`.
+    #[inline]
+    pub fn requests(mut self, value: impl Into<Requests>) -> Self {
+        self.requests = Some(value.into());
+        self
+    }
+    /// Sets `suggested_threshold`.
+    #[inline]
+    pub fn suggested_threshold(mut self, value: impl Into<SuggestedThreshold>) -> Self {
+        self.suggested_threshold = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_parameter_schemas`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureParameterSchemas {
     /// `parameter_schemas`
     pub parameter_schemas: OperationFeatureParameterSchemasParameterSchemas,
+}
+#[cfg(feature = "mock")]
+impl OperationFeatureParameterSchemas {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        parameter_schemas: impl Into<OperationFeatureParameterSchemasParameterSchemas>,
+    ) -> Self {
+        Self {
+            parameter_schemas: parameter_schemas.into(),
+        }
+    }
 }
 /// An operation schema object containing a response.
 ///
@@ -2621,6 +3213,7 @@ pub struct OperationFeatureParameterSchemas {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ParameterSchemasDefinition {
     /// An array containing the learned parameter schemas.
@@ -2632,8 +3225,32 @@ pub struct ParameterSchemasDefinition {
     /// Read-only.
     pub responses: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl ParameterSchemasDefinition {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            parameters: None,
+            responses: None,
+        }
+    }
+    /// Sets `parameters`.
+    #[inline]
+    pub fn parameters(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `responses`.
+    #[inline]
+    pub fn responses(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.responses = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_parameter_schemas/properties/parameter_schemas`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureParameterSchemasParameterSchemas {
     /// `last_updated`
@@ -2641,19 +3258,64 @@ pub struct OperationFeatureParameterSchemasParameterSchemas {
     /// Read-only.
     pub parameter_schemas: Option<ParameterSchemasDefinition>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureParameterSchemasParameterSchemas {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            last_updated: None,
+            parameter_schemas: None,
+        }
+    }
+    /// Sets `last_updated`.
+    #[inline]
+    pub fn last_updated(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `parameter_schemas`.
+    #[inline]
+    pub fn parameter_schemas(
+        mut self,
+        value: impl Into<ParameterSchemasDefinition>,
+    ) -> Self {
+        self.parameter_schemas = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_api_routing`
 ///
 /// Example: `{"api_routing":{"last_updated":"2014-01-01T05:20:00.12345Z","route":"https://api.example.com/api/service"}}`. Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureApiRouting {
     /// API Routing settings on endpoint.
     pub api_routing: Option<OperationFeatureApiRoutingApiRouting>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureApiRouting {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { api_routing: None }
+    }
+    /// Sets `api_routing`.
+    #[inline]
+    pub fn api_routing(
+        mut self,
+        value: impl Into<OperationFeatureApiRoutingApiRouting>,
+    ) -> Self {
+        self.api_routing = Some(value.into());
+        self
+    }
+}
 /// API Routing settings on endpoint.
 ///
 /// Schema: `#/components/schemas/api-shield_operation_feature_api_routing/properties/api_routing`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureApiRoutingApiRouting {
     /// `last_updated`
@@ -2663,10 +3325,34 @@ pub struct OperationFeatureApiRoutingApiRouting {
     /// Example: `"https://api.example.com/api/service"`.
     pub route: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureApiRoutingApiRouting {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            last_updated: None,
+            route: None,
+        }
+    }
+    /// Sets `last_updated`.
+    #[inline]
+    pub fn last_updated(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `route`.
+    #[inline]
+    pub fn route(mut self, value: impl Into<String>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervals {
     /// `confidence_intervals`
@@ -2674,12 +3360,30 @@ pub struct OperationFeatureConfidenceIntervals {
         OperationFeatureConfidenceIntervalsConfidenceIntervals,
     >,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureConfidenceIntervals {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { confidence_intervals: None }
+    }
+    /// Sets `confidence_intervals`.
+    #[inline]
+    pub fn confidence_intervals(
+        mut self,
+        value: impl Into<OperationFeatureConfidenceIntervalsConfidenceIntervals>,
+    ) -> Self {
+        self.confidence_intervals = Some(value.into());
+        self
+    }
+}
 /// Upper and lower bound for percentile estimate
 ///
 /// Schema: `#/components/schemas/api-shield_confidence_intervals_bounds`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfidenceIntervalsBounds {
     /// Lower bound for percentile estimate
@@ -2691,8 +3395,29 @@ pub struct ConfidenceIntervalsBounds {
     /// Example: `30.4`.
     pub upper: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ConfidenceIntervalsBounds {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { lower: None, upper: None }
+    }
+    /// Sets `lower`.
+    #[inline]
+    pub fn lower(mut self, value: impl Into<f64>) -> Self {
+        self.lower = Some(value.into());
+        self
+    }
+    /// Sets `upper`.
+    #[inline]
+    pub fn upper(mut self, value: impl Into<f64>) -> Self {
+        self.upper = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals/properties/suggested_threshold/properties/confidence_intervals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals {
     /// Read-only.
@@ -2702,8 +3427,39 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresh
     /// Read-only.
     pub p99: Option<ConfidenceIntervalsBounds>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            p90: None,
+            p95: None,
+            p99: None,
+        }
+    }
+    /// Sets `p90`.
+    #[inline]
+    pub fn p90(mut self, value: impl Into<ConfidenceIntervalsBounds>) -> Self {
+        self.p90 = Some(value.into());
+        self
+    }
+    /// Sets `p95`.
+    #[inline]
+    pub fn p95(mut self, value: impl Into<ConfidenceIntervalsBounds>) -> Self {
+        self.p95 = Some(value.into());
+        self
+    }
+    /// Sets `p99`.
+    #[inline]
+    pub fn p99(mut self, value: impl Into<ConfidenceIntervalsBounds>) -> Self {
+        self.p99 = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals/properties/suggested_threshold`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold {
     /// `confidence_intervals`
@@ -2715,8 +3471,37 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresh
     /// Example: `25.5`.
     pub mean: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            confidence_intervals: None,
+            mean: None,
+        }
+    }
+    /// Sets `confidence_intervals`.
+    #[inline]
+    pub fn confidence_intervals(
+        mut self,
+        value: impl Into<
+            OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals,
+        >,
+    ) -> Self {
+        self.confidence_intervals = Some(value.into());
+        self
+    }
+    /// Sets `mean`.
+    #[inline]
+    pub fn mean(mut self, value: impl Into<f64>) -> Self {
+        self.mean = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervals {
     /// `last_updated`
@@ -2726,19 +3511,66 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervals {
         OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold,
     >,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureConfidenceIntervalsConfidenceIntervals {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            last_updated: None,
+            suggested_threshold: None,
+        }
+    }
+    /// Sets `last_updated`.
+    #[inline]
+    pub fn last_updated(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `suggested_threshold`.
+    #[inline]
+    pub fn suggested_threshold(
+        mut self,
+        value: impl Into<
+            OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold,
+        >,
+    ) -> Self {
+        self.suggested_threshold = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_operation_feature_schema_info`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureSchemaInfo {
     /// `schema_info`
     pub schema_info: Option<OperationFeatureSchemaInfoSchemaInfo>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureSchemaInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { schema_info: None }
+    }
+    /// Sets `schema_info`.
+    #[inline]
+    pub fn schema_info(
+        mut self,
+        value: impl Into<OperationFeatureSchemaInfoSchemaInfo>,
+    ) -> Self {
+        self.schema_info = Some(value.into());
+        self
+    }
+}
 /// Schema active on endpoint.
 ///
 /// Schema: `#/components/schemas/api-shield_operation_feature_schema_info/properties/schema_info/properties/active_schema`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureSchemaInfoSchemaInfoActiveSchema {
     /// `created_at`
@@ -2753,6 +3585,43 @@ pub struct OperationFeatureSchemaInfoSchemaInfoActiveSchema {
     ///
     /// Example: `"api-endpoints-8694824bf5c04d019edcbf399c03c103-api-discovery.example.com-thresholds.json"`.
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl OperationFeatureSchemaInfoSchemaInfoActiveSchema {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            id: None,
+            is_learned: None,
+            name: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_learned`.
+    #[inline]
+    pub fn is_learned(mut self, value: impl Into<bool>) -> Self {
+        self.is_learned = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Action taken on requests failing validation.
 ///
@@ -2807,6 +3676,12 @@ impl std::fmt::Display for OperationFeatureSchemaInfoSchemaInfoMitigationAction 
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de>
 for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2817,6 +3692,7 @@ for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
 }
 /// `#/components/schemas/api-shield_operation_feature_schema_info/properties/schema_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OperationFeatureSchemaInfoSchemaInfo {
     /// Schema active on endpoint.
@@ -2830,10 +3706,47 @@ pub struct OperationFeatureSchemaInfoSchemaInfo {
     /// Example: `"block"`.
     pub mitigation_action: Option<OperationFeatureSchemaInfoSchemaInfoMitigationAction>,
 }
+#[cfg(feature = "mock")]
+impl OperationFeatureSchemaInfoSchemaInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            active_schema: None,
+            learned_available: None,
+            mitigation_action: None,
+        }
+    }
+    /// Sets `active_schema`.
+    #[inline]
+    pub fn active_schema(
+        mut self,
+        value: impl Into<OperationFeatureSchemaInfoSchemaInfoActiveSchema>,
+    ) -> Self {
+        self.active_schema = Some(value.into());
+        self
+    }
+    /// Sets `learned_available`.
+    #[inline]
+    pub fn learned_available(mut self, value: impl Into<bool>) -> Self {
+        self.learned_available = Some(value.into());
+        self
+    }
+    /// Sets `mitigation_action`.
+    #[inline]
+    pub fn mitigation_action(
+        mut self,
+        value: impl Into<OperationFeatureSchemaInfoSchemaInfoMitigationAction>,
+    ) -> Self {
+        self.mitigation_action = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_multiple-operation-response-paginated/allOf/1/properties/result/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/api-shield_single-operation-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MultipleOperationResponsePaginatedResultItem {
     /// `endpoint`
@@ -2848,6 +3761,33 @@ pub struct MultipleOperationResponsePaginatedResultItem {
     pub operation_id: SchemasUuid,
     /// Read-only.
     pub features: Option<OperationFeatures>,
+}
+#[cfg(feature = "mock")]
+impl MultipleOperationResponsePaginatedResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        endpoint: impl Into<Endpoint>,
+        host: impl Into<Host>,
+        method: impl Into<Method>,
+        last_updated: impl Into<SchemasTimestamp>,
+        operation_id: impl Into<SchemasUuid>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            host: host.into(),
+            method: method.into(),
+            last_updated: last_updated.into(),
+            operation_id: operation_id.into(),
+            features: None,
+        }
+    }
+    /// Sets `features`.
+    #[inline]
+    pub fn features(mut self, value: impl Into<OperationFeatures>) -> Self {
+        self.features = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/api-shield_basic_operation`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2886,6 +3826,7 @@ impl BasicOperation {
 }
 /// `#/components/schemas/api-shield_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Operation {
     /// `endpoint`
@@ -2900,6 +3841,33 @@ pub struct Operation {
     pub operation_id: SchemasUuid,
     /// Read-only.
     pub features: Option<OperationFeatures>,
+}
+#[cfg(feature = "mock")]
+impl Operation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        endpoint: impl Into<Endpoint>,
+        host: impl Into<Host>,
+        method: impl Into<Method>,
+        last_updated: impl Into<SchemasTimestamp>,
+        operation_id: impl Into<SchemasUuid>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            host: host.into(),
+            method: method.into(),
+            last_updated: last_updated.into(),
+            operation_id: operation_id.into(),
+            features: None,
+        }
+    }
+    /// Sets `features`.
+    #[inline]
+    pub fn features(mut self, value: impl Into<OperationFeatures>) -> Self {
+        self.features = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/api-shield_object-with-operation-id`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3093,6 +4061,7 @@ impl OperationSchemaValidationSettings {
 pub type OpenapiWithThresholds = serde_json::Value;
 /// `#/components/schemas/api-shield_schema-response-with-thresholds/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemaResponseWithThresholdsResult {
     /// `schemas`
@@ -3100,8 +4069,32 @@ pub struct SchemaResponseWithThresholdsResult {
     /// `timestamp`
     pub timestamp: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl SchemaResponseWithThresholdsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            schemas: None,
+            timestamp: None,
+        }
+    }
+    /// Sets `schemas`.
+    #[inline]
+    pub fn schemas(mut self, value: impl Into<Vec<OpenapiWithThresholds>>) -> Self {
+        self.schemas = Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    #[inline]
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_zone_schema_validation_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneSchemaValidationSettings {
     /// `validation_default_mitigation_action`
@@ -3110,6 +4103,35 @@ pub struct ZoneSchemaValidationSettings {
     pub validation_override_mitigation_action: Option<
         ValidationOverrideMitigationAction,
     >,
+}
+#[cfg(feature = "mock")]
+impl ZoneSchemaValidationSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            validation_default_mitigation_action: None,
+            validation_override_mitigation_action: None,
+        }
+    }
+    /// Sets `validation_default_mitigation_action`.
+    #[inline]
+    pub fn validation_default_mitigation_action(
+        mut self,
+        value: impl Into<ValidationDefaultMitigationAction>,
+    ) -> Self {
+        self.validation_default_mitigation_action = Some(value.into());
+        self
+    }
+    /// Sets `validation_override_mitigation_action`.
+    #[inline]
+    pub fn validation_override_mitigation_action(
+        mut self,
+        value: impl Into<ValidationOverrideMitigationAction>,
+    ) -> Self {
+        self.validation_override_mitigation_action = Some(value.into());
+        self
+    }
 }
 /// The default mitigation action used when there is no mitigation action defined on the operation
 ///
@@ -3227,6 +4249,12 @@ impl From<String> for ValidationOverrideMitigationAction {
 impl std::fmt::Display for ValidationOverrideMitigationAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ValidationOverrideMitigationAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationAction {
@@ -3548,6 +4576,7 @@ impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationActionPatch {
 pub type ValidationEnabled = bool;
 /// `#/components/schemas/api-shield_public_schema`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublicSchema {
     /// `created_at`
@@ -3566,6 +4595,38 @@ pub struct PublicSchema {
     pub source: Option<String>,
     /// `validation_enabled`
     pub validation_enabled: Option<ValidationEnabled>,
+}
+#[cfg(feature = "mock")]
+impl PublicSchema {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<SchemasTimestamp>,
+        kind: impl Into<Kind>,
+        name: impl Into<String>,
+        schema_id: impl Into<SchemasUuid>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            kind: kind.into(),
+            name: name.into(),
+            schema_id: schema_id.into(),
+            source: None,
+            validation_enabled: None,
+        }
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `validation_enabled`.
+    #[inline]
+    pub fn validation_enabled(mut self, value: impl Into<ValidationEnabled>) -> Self {
+        self.validation_enabled = Some(value.into());
+        self
+    }
 }
 /// Kind of schema
 ///
@@ -3683,6 +4744,7 @@ impl<'de> serde::Deserialize<'de> for UploadSchemaToZoneRequestValidationEnabled
 }
 /// `#/components/schemas/api-shield_schema_upload_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemaUploadResponse {
     /// `schema`
@@ -3690,15 +4752,51 @@ pub struct SchemaUploadResponse {
     /// `upload_details`
     pub upload_details: Option<SchemaUploadDetailsWarningsOnly>,
 }
+#[cfg(feature = "mock")]
+impl SchemaUploadResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(schema: impl Into<PublicSchema>) -> Self {
+        Self {
+            schema: schema.into(),
+            upload_details: None,
+        }
+    }
+    /// Sets `upload_details`.
+    #[inline]
+    pub fn upload_details(
+        mut self,
+        value: impl Into<SchemaUploadDetailsWarningsOnly>,
+    ) -> Self {
+        self.upload_details = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_schema_upload_details_warnings_only`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemaUploadDetailsWarningsOnly {
     /// Diagnostic warning events that occurred during processing. These events are non-critical errors found within the schema.
     pub warnings: Option<Vec<SchemaUploadLogEvent>>,
 }
+#[cfg(feature = "mock")]
+impl SchemaUploadDetailsWarningsOnly {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { warnings: None }
+    }
+    /// Sets `warnings`.
+    #[inline]
+    pub fn warnings(mut self, value: impl Into<Vec<SchemaUploadLogEvent>>) -> Self {
+        self.warnings = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_schema_upload_log_event`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemaUploadLogEvent {
     /// Code that identifies the event that occurred.
@@ -3711,6 +4809,30 @@ pub struct SchemaUploadLogEvent {
     ///
     /// Example: `"unsupported media type: application/octet-stream"`.
     pub message: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SchemaUploadLogEvent {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>) -> Self {
+        Self {
+            code: code.into(),
+            locations: None,
+            message: None,
+        }
+    }
+    /// Sets `locations`.
+    #[inline]
+    pub fn locations(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.locations = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    #[inline]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -3736,6 +4858,8 @@ impl EnableValidationForSchemaRequest {
 }
 /// `#/components/schemas/api-shield_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -3834,6 +4958,8 @@ impl rt::__private::ParamValue for RetrieveAllOperationsFromSchemaOperationStatu
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum RetrieveAllOperationsFromSchemaResultItem {
     /// One of the alternatives.

@@ -102,6 +102,47 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `argo-analytics` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ArgoAnalyticsApi`](super::ArgoAnalyticsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::argo_analytics`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ArgoAnalyticsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ArgoAnalyticsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ArgoAnalyticsMock { mock }
+        }
+        /// Expects [`ArgoAnalyticsApi::get_argo_analytics_for_zone`](super::ArgoAnalyticsApi::get_argo_analytics_for_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_argo_analytics_for_zone(
+            &self,
+            zone_id: &str,
+            params: &GetArgoAnalyticsForZoneParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ArgoAnalyticsApi::new(self.mock.client())
+                        .get_argo_analytics_for_zone(zone_id, params),
+                )
+        }
+        /// Expects [`ArgoAnalyticsApi::get_argo_analytics_for_zone_at_different_pops`](super::ArgoAnalyticsApi::get_argo_analytics_for_zone_at_different_pops) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_argo_analytics_for_zone_at_different_pops(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ArgoAnalyticsApi::new(self.mock.client())
+                        .get_argo_analytics_for_zone_at_different_pops(zone_id),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ArgoAnalyticsApi::get_argo_analytics_for_zone`](ArgoAnalyticsApi::get_argo_analytics_for_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]

@@ -102,6 +102,47 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `argo-config` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ArgoConfigApi`](super::ArgoConfigApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::argo_config`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ArgoConfigMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ArgoConfigMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ArgoConfigMock { mock }
+        }
+        /// Expects [`ArgoConfigApi::get_argo_smart_routing_setting`](super::ArgoConfigApi::get_argo_smart_routing_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_argo_smart_routing_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ArgoConfigApi::new(self.mock.client())
+                        .get_argo_smart_routing_setting(zone_id),
+                )
+        }
+        /// Expects [`ArgoConfigApi::patch_argo_smart_routing_setting`](super::ArgoConfigApi::patch_argo_smart_routing_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_argo_smart_routing_setting(
+            &self,
+            zone_id: &str,
+            body: &Patch,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ArgoConfigApi::new(self.mock.client())
+                        .patch_argo_smart_routing_setting(zone_id, body),
+                )
+        }
+    }
+}
 /// Update enablement of Argo Smart Routing
 ///
 /// Schema: `#/components/schemas/argo-config_patch`

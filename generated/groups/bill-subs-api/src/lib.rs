@@ -640,6 +640,239 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
+/// Typed expectations of the `bill-subs-api` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`BillSubsApi`](super::BillSubsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::bill_subs_api`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct BillSubsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> BillSubsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            BillSubsMock { mock }
+        }
+        /// Expects [`BillSubsApi::get_account_billing_profile`](super::BillSubsApi::get_account_billing_profile) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_account_billing_profile(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .get_account_billing_profile(account_identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::list_subscriptions`](super::BillSubsApi::list_subscriptions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_subscriptions(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Subscription>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .list_subscriptions(account_identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::create_subscription`](super::BillSubsApi::create_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_subscription(
+            &self,
+            account_identifier: &str,
+            body: &SubscriptionV2Input,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .create_subscription(account_identifier, body),
+                )
+        }
+        /// Expects [`BillSubsApi::update_subscription`](super::BillSubsApi::update_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_subscription(
+            &self,
+            account_identifier: &str,
+            subscription_identifier: &str,
+            body: &SubscriptionV2Input,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .update_subscription(
+                            account_identifier,
+                            subscription_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`BillSubsApi::delete_subscription`](super::BillSubsApi::delete_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_subscription(
+            &self,
+            account_identifier: &str,
+            subscription_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteSubscriptionResult>>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .delete_subscription(account_identifier, subscription_identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::delete_subscription_with`](super::BillSubsApi::delete_subscription_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_subscription_with(
+            &self,
+            account_identifier: &str,
+            subscription_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteSubscriptionResult>>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .delete_subscription_with(
+                            account_identifier,
+                            subscription_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`BillSubsApi::get_billing_history`](super::BillSubsApi::get_billing_history) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_billing_history(
+            &self,
+            params: &GetBillingHistoryParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<BillingHistory>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .get_billing_history(params),
+                )
+        }
+        /// Expects [`BillSubsApi::get_user_billing_profile`](super::BillSubsApi::get_user_billing_profile) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_user_billing_profile(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .get_user_billing_profile(),
+                )
+        }
+        /// Expects [`BillSubsApi::get_user_subscriptions`](super::BillSubsApi::get_user_subscriptions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_subscriptions(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Subscription>> {
+            self.mock
+                .on(super::BillSubsApi::new(self.mock.client()).get_user_subscriptions())
+        }
+        /// Expects [`BillSubsApi::update_user_subscription`](super::BillSubsApi::update_user_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_user_subscription(
+            &self,
+            identifier: &str,
+            body: &SubscriptionV2Input,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .update_user_subscription(identifier, body),
+                )
+        }
+        /// Expects [`BillSubsApi::delete_user_subscription`](super::BillSubsApi::delete_user_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_subscription(
+            &self,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteSubscriptionResult>>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .delete_user_subscription(identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::delete_user_subscription_with`](super::BillSubsApi::delete_user_subscription_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_subscription_with(
+            &self,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteSubscriptionResult>>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .delete_user_subscription_with(identifier, body),
+                )
+        }
+        /// Expects [`BillSubsApi::get_zone_subscription`](super::BillSubsApi::get_zone_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_subscription(
+            &self,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .get_zone_subscription(identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::create_zone_subscription`](super::BillSubsApi::create_zone_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_subscription(
+            &self,
+            identifier: &str,
+            body: &SubscriptionV2Input,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .create_zone_subscription(identifier, body),
+                )
+        }
+        /// Expects [`BillSubsApi::update_zone_subscription`](super::BillSubsApi::update_zone_subscription) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_subscription(
+            &self,
+            identifier: &str,
+            body: &SubscriptionV2Input,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .update_zone_subscription(identifier, body),
+                )
+        }
+        /// Expects [`BillSubsApi::list_available_plans`](super::BillSubsApi::list_available_plans) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_available_plans(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AvailableRatePlan>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .list_available_plans(zone_identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::get_available_plan`](super::BillSubsApi::get_available_plan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_available_plan(
+            &self,
+            zone_identifier: &str,
+            plan_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AvailableRatePlan>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .get_available_plan(zone_identifier, plan_identifier),
+                )
+        }
+        /// Expects [`BillSubsApi::list_available_rate_plans`](super::BillSubsApi::list_available_rate_plans) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_available_rate_plans(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasRatePlan>> {
+            self.mock
+                .on(
+                    super::BillSubsApi::new(self.mock.client())
+                        .list_available_rate_plans(zone_identifier),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`BillSubsApi::get_billing_history`](BillSubsApi::get_billing_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -726,6 +959,7 @@ pub type Identifier = String;
 pub type Subscription = SubscriptionV2;
 /// `#/components/schemas/bill-subs-api_subscription-v2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscriptionV2 {
     /// `app`
@@ -750,6 +984,92 @@ pub struct SubscriptionV2 {
     pub state: Option<State>,
     /// `zone`
     pub zone: Option<Zone>,
+}
+#[cfg(feature = "mock")]
+impl SubscriptionV2 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            app: None,
+            component_values: None,
+            currency: None,
+            current_period_end: None,
+            current_period_start: None,
+            frequency: None,
+            id: None,
+            price: None,
+            rate_plan: None,
+            state: None,
+            zone: None,
+        }
+    }
+    /// Sets `app`.
+    #[inline]
+    pub fn app(mut self, value: impl Into<SubscriptionV2App>) -> Self {
+        self.app = Some(value.into());
+        self
+    }
+    /// Sets `component_values`.
+    #[inline]
+    pub fn component_values(mut self, value: impl Into<ComponentValues>) -> Self {
+        self.component_values = Some(value.into());
+        self
+    }
+    /// Sets `currency`.
+    #[inline]
+    pub fn currency(mut self, value: impl Into<Currency>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `current_period_end`.
+    #[inline]
+    pub fn current_period_end(mut self, value: impl Into<CurrentPeriodEnd>) -> Self {
+        self.current_period_end = Some(value.into());
+        self
+    }
+    /// Sets `current_period_start`.
+    #[inline]
+    pub fn current_period_start(mut self, value: impl Into<CurrentPeriodStart>) -> Self {
+        self.current_period_start = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    #[inline]
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `price`.
+    #[inline]
+    pub fn price(mut self, value: impl Into<Price>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+    /// Sets `rate_plan`.
+    #[inline]
+    pub fn rate_plan(mut self, value: impl Into<BillSubsApiRatePlan>) -> Self {
+        self.rate_plan = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<State>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `zone`.
+    #[inline]
+    pub fn zone(mut self, value: impl Into<Zone>) -> Self {
+        self.zone = Some(value.into());
+        self
+    }
 }
 /// app install id.
 ///
@@ -1162,12 +1482,33 @@ impl<'de> serde::Deserialize<'de> for State {
 ///
 /// Schema: `#/components/schemas/bill-subs-api_zone`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Zone {
     /// Read-only.
     pub id: Option<Identifier>,
     /// Read-only.
     pub name: Option<Name>,
+}
+#[cfg(feature = "mock")]
+impl Zone {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The domain name
 ///
@@ -1179,10 +1520,25 @@ pub type Name = String;
 ///
 /// Also stands for the identical inline schema at `paths./user/subscriptions/{identifier}.delete/responses/200`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSubscriptionResult {
     /// Read-only.
     pub subscription_id: Option<SchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl DeleteSubscriptionResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { subscription_id: None }
+    }
+    /// Sets `subscription_id`.
+    #[inline]
+    pub fn subscription_id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.subscription_id = Some(value.into());
+        self
+    }
 }
 /// Field to order billing history by.
 ///
@@ -1258,6 +1614,7 @@ impl rt::__private::ParamValue for GetBillingHistoryOrder {
 pub type OccurredAt = String;
 /// `#/components/schemas/bill-subs-api_billing-history`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BillingHistory {
     /// Read-only.
@@ -1276,6 +1633,32 @@ pub struct BillingHistory {
     pub r#type: Type,
     /// `zone`
     pub zone: SchemasZone,
+}
+#[cfg(feature = "mock")]
+impl BillingHistory {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<Action>,
+        amount: impl Into<Amount>,
+        currency: impl Into<Currency>,
+        description: impl Into<Description>,
+        id: impl Into<ComponentsSchemasIdentifier>,
+        occurred_at: impl Into<OccurredAt>,
+        r#type: impl Into<Type>,
+        zone: impl Into<SchemasZone>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            amount: amount.into(),
+            currency: currency.into(),
+            description: description.into(),
+            id: id.into(),
+            occurred_at: occurred_at.into(),
+            r#type: r#type.into(),
+            zone: zone.into(),
+        }
+    }
 }
 /// The billing item action.
 ///
@@ -1309,13 +1692,29 @@ pub type ComponentsSchemasIdentifier = String;
 pub type Type = String;
 /// `#/components/schemas/bill-subs-api_schemas-zone`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasZone {
     /// Read-only.
     pub name: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl SchemasZone {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/bill-subs-api_available-rate-plan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailableRatePlan {
     /// `can_subscribe`
@@ -1338,6 +1737,85 @@ pub struct AvailableRatePlan {
     pub name: Option<SchemasName>,
     /// `price`
     pub price: Option<SchemasPrice>,
+}
+#[cfg(feature = "mock")]
+impl AvailableRatePlan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            can_subscribe: None,
+            currency: None,
+            externally_managed: None,
+            frequency: None,
+            id: None,
+            is_subscribed: None,
+            legacy_discount: None,
+            legacy_id: None,
+            name: None,
+            price: None,
+        }
+    }
+    /// Sets `can_subscribe`.
+    #[inline]
+    pub fn can_subscribe(mut self, value: impl Into<CanSubscribe>) -> Self {
+        self.can_subscribe = Some(value.into());
+        self
+    }
+    /// Sets `currency`.
+    #[inline]
+    pub fn currency(mut self, value: impl Into<Currency>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `externally_managed`.
+    #[inline]
+    pub fn externally_managed(mut self, value: impl Into<ExternallyManaged>) -> Self {
+        self.externally_managed = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    #[inline]
+    pub fn frequency(mut self, value: impl Into<SchemasFrequency>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_subscribed`.
+    #[inline]
+    pub fn is_subscribed(mut self, value: impl Into<IsSubscribed>) -> Self {
+        self.is_subscribed = Some(value.into());
+        self
+    }
+    /// Sets `legacy_discount`.
+    #[inline]
+    pub fn legacy_discount(mut self, value: impl Into<LegacyDiscount>) -> Self {
+        self.legacy_discount = Some(value.into());
+        self
+    }
+    /// Sets `legacy_id`.
+    #[inline]
+    pub fn legacy_id(mut self, value: impl Into<LegacyId>) -> Self {
+        self.legacy_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `price`.
+    #[inline]
+    pub fn price(mut self, value: impl Into<SchemasPrice>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
 }
 /// Indicates whether you can subscribe to this plan.
 ///
@@ -1409,6 +1887,12 @@ impl std::fmt::Display for SchemasFrequency {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasFrequency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasFrequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1450,6 +1934,7 @@ pub type SchemasPrice = f64;
 pub type SchemasRatePlan = RatePlan;
 /// `#/components/schemas/bill-subs-api_rate-plan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RatePlan {
     /// `components`
@@ -1465,12 +1950,64 @@ pub struct RatePlan {
     /// Read-only.
     pub name: Option<SchemasName>,
 }
+#[cfg(feature = "mock")]
+impl RatePlan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            components: None,
+            currency: None,
+            duration: None,
+            frequency: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `components`.
+    #[inline]
+    pub fn components(mut self, value: impl Into<SchemasComponentValues>) -> Self {
+        self.components = Some(value.into());
+        self
+    }
+    /// Sets `currency`.
+    #[inline]
+    pub fn currency(mut self, value: impl Into<Currency>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    #[inline]
+    pub fn duration(mut self, value: impl Into<Duration>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    #[inline]
+    pub fn frequency(mut self, value: impl Into<SchemasFrequency>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RatePlanComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// Array of available components values for the plan.
 ///
 /// Schema: `#/components/schemas/bill-subs-api_schemas-component_values`
 pub type SchemasComponentValues = Vec<ComponentValue>;
 /// `#/components/schemas/bill-subs-api_component-value`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentValue {
     /// `default`
@@ -1479,6 +2016,36 @@ pub struct ComponentValue {
     pub name: Option<ComponentsSchemasName>,
     /// Read-only.
     pub unit_price: Option<UnitPrice>,
+}
+#[cfg(feature = "mock")]
+impl ComponentValue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            name: None,
+            unit_price: None,
+        }
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<BillSubsApiDefault>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `unit_price`.
+    #[inline]
+    pub fn unit_price(mut self, value: impl Into<UnitPrice>) -> Self {
+        self.unit_price = Some(value.into());
+        self
+    }
 }
 /// The default amount allocated.
 ///
@@ -1543,6 +2110,12 @@ impl From<String> for ComponentsSchemasName {
 impl std::fmt::Display for ComponentsSchemasName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ComponentsSchemasName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasName {

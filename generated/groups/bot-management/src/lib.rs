@@ -107,10 +107,52 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `bot-management` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`BotManagementApi`](super::BotManagementApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::bot_management`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct BotManagementMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> BotManagementMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            BotManagementMock { mock }
+        }
+        /// Expects [`BotManagementApi::get_zone_bot_management_config`](super::BotManagementApi::get_zone_bot_management_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_bot_management_config(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<BotManagementResponseBodyResult>> {
+            self.mock
+                .on(
+                    super::BotManagementApi::new(self.mock.client())
+                        .get_zone_bot_management_config(zone_id),
+                )
+        }
+        /// Expects [`BotManagementApi::update_zone_bot_management_config`](super::BotManagementApi::update_zone_bot_management_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_bot_management_config(
+            &self,
+            zone_id: &str,
+            body: &ConfigSingle,
+        ) -> rt::mock::Expectation<'m, rt::Call<BotManagementResponseBodyResult>> {
+            self.mock
+                .on(
+                    super::BotManagementApi::new(self.mock.client())
+                        .update_zone_bot_management_config(zone_id, body),
+                )
+        }
+    }
+}
 /// Bot Fight Mode
 ///
 /// Schema: `#/components/schemas/bot-management_bot_fight_mode_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BotFightModeConfig {
     /// `enable_js`
@@ -119,6 +161,36 @@ pub struct BotFightModeConfig {
     pub using_latest_model: Option<UsingLatestModel>,
     /// `fight_mode`
     pub fight_mode: Option<FightMode>,
+}
+#[cfg(feature = "mock")]
+impl BotFightModeConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enable_js: None,
+            using_latest_model: None,
+            fight_mode: None,
+        }
+    }
+    /// Sets `enable_js`.
+    #[inline]
+    pub fn enable_js(mut self, value: impl Into<EnableJs>) -> Self {
+        self.enable_js = Some(value.into());
+        self
+    }
+    /// Sets `using_latest_model`.
+    #[inline]
+    pub fn using_latest_model(mut self, value: impl Into<UsingLatestModel>) -> Self {
+        self.using_latest_model = Some(value.into());
+        self
+    }
+    /// Sets `fight_mode`.
+    #[inline]
+    pub fn fight_mode(mut self, value: impl Into<FightMode>) -> Self {
+        self.fight_mode = Some(value.into());
+        self
+    }
 }
 /// Use lightweight, invisible JavaScript detections to improve Bot Management. [Learn more about JavaScript Detections](https://developers.cloudflare.com/bots/reference/javascript-detections/).
 ///
@@ -142,6 +214,7 @@ pub type FightMode = bool;
 ///
 /// Schema: `#/components/schemas/bot-management_sbfm_definitely_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SbfmDefinitelyConfig {
     /// `enable_js`
@@ -156,6 +229,63 @@ pub struct SbfmDefinitelyConfig {
     pub sbfm_static_resource_protection: Option<SbfmStaticResourceProtection>,
     /// `sbfm_verified_bots`
     pub sbfm_verified_bots: Option<SbfmVerifiedBots>,
+}
+#[cfg(feature = "mock")]
+impl SbfmDefinitelyConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enable_js: None,
+            using_latest_model: None,
+            optimize_wordpress: None,
+            sbfm_definitely_automated: None,
+            sbfm_static_resource_protection: None,
+            sbfm_verified_bots: None,
+        }
+    }
+    /// Sets `enable_js`.
+    #[inline]
+    pub fn enable_js(mut self, value: impl Into<EnableJs>) -> Self {
+        self.enable_js = Some(value.into());
+        self
+    }
+    /// Sets `using_latest_model`.
+    #[inline]
+    pub fn using_latest_model(mut self, value: impl Into<UsingLatestModel>) -> Self {
+        self.using_latest_model = Some(value.into());
+        self
+    }
+    /// Sets `optimize_wordpress`.
+    #[inline]
+    pub fn optimize_wordpress(mut self, value: impl Into<OptimizeWordpress>) -> Self {
+        self.optimize_wordpress = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_definitely_automated`.
+    #[inline]
+    pub fn sbfm_definitely_automated(
+        mut self,
+        value: impl Into<SbfmDefinitelyAutomated>,
+    ) -> Self {
+        self.sbfm_definitely_automated = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_static_resource_protection`.
+    #[inline]
+    pub fn sbfm_static_resource_protection(
+        mut self,
+        value: impl Into<SbfmStaticResourceProtection>,
+    ) -> Self {
+        self.sbfm_static_resource_protection = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_verified_bots`.
+    #[inline]
+    pub fn sbfm_verified_bots(mut self, value: impl Into<SbfmVerifiedBots>) -> Self {
+        self.sbfm_verified_bots = Some(value.into());
+        self
+    }
 }
 /// Whether to optimize Super Bot Fight Mode protections for Wordpress.
 ///
@@ -300,6 +430,7 @@ impl<'de> serde::Deserialize<'de> for SbfmVerifiedBots {
 ///
 /// Schema: `#/components/schemas/bot-management_sbfm_likely_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SbfmLikelyConfig {
     /// `enable_js`
@@ -316,6 +447,73 @@ pub struct SbfmLikelyConfig {
     pub sbfm_verified_bots: Option<SbfmVerifiedBots>,
     /// `sbfm_likely_automated`
     pub sbfm_likely_automated: Option<SbfmLikelyAutomated>,
+}
+#[cfg(feature = "mock")]
+impl SbfmLikelyConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enable_js: None,
+            using_latest_model: None,
+            optimize_wordpress: None,
+            sbfm_definitely_automated: None,
+            sbfm_static_resource_protection: None,
+            sbfm_verified_bots: None,
+            sbfm_likely_automated: None,
+        }
+    }
+    /// Sets `enable_js`.
+    #[inline]
+    pub fn enable_js(mut self, value: impl Into<EnableJs>) -> Self {
+        self.enable_js = Some(value.into());
+        self
+    }
+    /// Sets `using_latest_model`.
+    #[inline]
+    pub fn using_latest_model(mut self, value: impl Into<UsingLatestModel>) -> Self {
+        self.using_latest_model = Some(value.into());
+        self
+    }
+    /// Sets `optimize_wordpress`.
+    #[inline]
+    pub fn optimize_wordpress(mut self, value: impl Into<OptimizeWordpress>) -> Self {
+        self.optimize_wordpress = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_definitely_automated`.
+    #[inline]
+    pub fn sbfm_definitely_automated(
+        mut self,
+        value: impl Into<SbfmDefinitelyAutomated>,
+    ) -> Self {
+        self.sbfm_definitely_automated = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_static_resource_protection`.
+    #[inline]
+    pub fn sbfm_static_resource_protection(
+        mut self,
+        value: impl Into<SbfmStaticResourceProtection>,
+    ) -> Self {
+        self.sbfm_static_resource_protection = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_verified_bots`.
+    #[inline]
+    pub fn sbfm_verified_bots(mut self, value: impl Into<SbfmVerifiedBots>) -> Self {
+        self.sbfm_verified_bots = Some(value.into());
+        self
+    }
+    /// Sets `sbfm_likely_automated`.
+    #[inline]
+    pub fn sbfm_likely_automated(
+        mut self,
+        value: impl Into<SbfmLikelyAutomated>,
+    ) -> Self {
+        self.sbfm_likely_automated = Some(value.into());
+        self
+    }
 }
 /// Super Bot Fight Mode (SBFM) action to take on likely automated requests.
 ///
@@ -386,6 +584,7 @@ impl<'de> serde::Deserialize<'de> for SbfmLikelyAutomated {
 ///
 /// Schema: `#/components/schemas/bot-management_bm_subscription_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BmSubscriptionConfig {
     /// `enable_js`
@@ -396,6 +595,46 @@ pub struct BmSubscriptionConfig {
     pub auto_update_model: Option<AutoUpdateModel>,
     /// `suppress_session_score`
     pub suppress_session_score: Option<SuppressSessionScore>,
+}
+#[cfg(feature = "mock")]
+impl BmSubscriptionConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enable_js: None,
+            using_latest_model: None,
+            auto_update_model: None,
+            suppress_session_score: None,
+        }
+    }
+    /// Sets `enable_js`.
+    #[inline]
+    pub fn enable_js(mut self, value: impl Into<EnableJs>) -> Self {
+        self.enable_js = Some(value.into());
+        self
+    }
+    /// Sets `using_latest_model`.
+    #[inline]
+    pub fn using_latest_model(mut self, value: impl Into<UsingLatestModel>) -> Self {
+        self.using_latest_model = Some(value.into());
+        self
+    }
+    /// Sets `auto_update_model`.
+    #[inline]
+    pub fn auto_update_model(mut self, value: impl Into<AutoUpdateModel>) -> Self {
+        self.auto_update_model = Some(value.into());
+        self
+    }
+    /// Sets `suppress_session_score`.
+    #[inline]
+    pub fn suppress_session_score(
+        mut self,
+        value: impl Into<SuppressSessionScore>,
+    ) -> Self {
+        self.suppress_session_score = Some(value.into());
+        self
+    }
 }
 /// Automatically update to the newest bot detection models created by Cloudflare as they are released. [Learn more.](https://developers.cloudflare.com/bots/reference/machine-learning-models#model-versions-and-release-notes)
 ///
@@ -411,6 +650,8 @@ pub type AutoUpdateModel = bool;
 pub type SuppressSessionScore = bool;
 /// `#/components/schemas/bot-management_bot_management_response_body/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum BotManagementResponseBodyResult {
     /// One of the alternatives.

@@ -108,6 +108,36 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `cache-purge` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CachePurgeApi`](super::CachePurgeApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::cache_purge`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CachePurgeMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CachePurgeMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CachePurgeMock { mock }
+        }
+        /// Expects [`CachePurgeApi::purge_cached_content`](super::CachePurgeApi::purge_cached_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn purge_cached_content(
+            &self,
+            zone_id: &str,
+            body: &PurgeCachedContentRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::CachePurgeApi::new(self.mock.client())
+                        .purge_cached_content(zone_id, body),
+                )
+        }
+    }
+}
 /// Purge by tags
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByTags`
@@ -348,10 +378,19 @@ impl From<SingleFileWithUrlAndHeaders> for PurgeCachedContentRequest {
 pub type SchemasIdentifier = String;
 /// `#/components/schemas/cache-purge_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: SchemasIdentifier,
+}
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<SchemasIdentifier>) -> Self {
+        Self { id: id.into() }
+    }
 }
 /// The name `PurgeRequest` had until the names were reworked; use [`PurgeCachedContentRequest`].
 #[deprecated(note = "renamed to `PurgeCachedContentRequest`")]

@@ -706,8 +706,268 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `cache` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CacheApi`](super::CacheApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::cache`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CacheMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CacheMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CacheMock { mock }
+        }
+        /// Expects [`CacheApi::get_tiered_caching_setting`](super::CacheApi::get_tiered_caching_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tiered_caching_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResultObject>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_tiered_caching_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::patch_tiered_caching_setting`](super::CacheApi::patch_tiered_caching_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_tiered_caching_setting(
+            &self,
+            zone_id: &str,
+            body: &Patch,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResultObject>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .patch_tiered_caching_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_cache_reserve_setting`](super::CacheApi::get_cache_reserve_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cache_reserve_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CacheReserveResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_cache_reserve_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::change_cache_reserve_setting`](super::CacheApi::change_cache_reserve_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_cache_reserve_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeCacheReserveSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CacheReserveResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .change_cache_reserve_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_cache_reserve_clear`](super::CacheApi::get_cache_reserve_clear) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cache_reserve_clear(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CacheReserveClearResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_cache_reserve_clear(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::start_cache_reserve_clear`](super::CacheApi::start_cache_reserve_clear) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_cache_reserve_clear(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CacheReserveClearResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .start_cache_reserve_clear(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::start_cache_reserve_clear_with`](super::CacheApi::start_cache_reserve_clear_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_cache_reserve_clear_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<CacheReserveClearResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .start_cache_reserve_clear_with(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_origin_post_quantum_encryption_setting`](super::CacheApi::get_origin_post_quantum_encryption_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_origin_post_quantum_encryption_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_origin_post_quantum_encryption_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::change_origin_post_quantum_encryption_setting`](super::CacheApi::change_origin_post_quantum_encryption_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_origin_post_quantum_encryption_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeOriginPostQuantumEncryptionSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .change_origin_post_quantum_encryption_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_regional_tiered_cache_setting`](super::CacheApi::get_regional_tiered_cache_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_regional_tiered_cache_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalTieredCacheResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_regional_tiered_cache_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::change_regional_tiered_cache_setting`](super::CacheApi::change_regional_tiered_cache_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_regional_tiered_cache_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeRegionalTieredCacheSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalTieredCacheResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .change_regional_tiered_cache_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_smart_tiered_cache_setting`](super::CacheApi::get_smart_tiered_cache_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_smart_tiered_cache_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResultObject>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_smart_tiered_cache_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::patch_smart_tiered_cache_setting`](super::CacheApi::patch_smart_tiered_cache_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_smart_tiered_cache_setting(
+            &self,
+            zone_id: &str,
+            body: &SmartTieredCachePatch,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResultObject>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .patch_smart_tiered_cache_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::delete_smart_tiered_cache_setting`](super::CacheApi::delete_smart_tiered_cache_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_smart_tiered_cache_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ResultObject>>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .delete_smart_tiered_cache_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::delete_smart_tiered_cache_setting_with`](super::CacheApi::delete_smart_tiered_cache_setting_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_smart_tiered_cache_setting_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ResultObject>>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .delete_smart_tiered_cache_setting_with(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_variants_setting`](super::CacheApi::get_variants_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_variants_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<VariantsResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_variants_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::change_variants_setting`](super::CacheApi::change_variants_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_variants_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeVariantsSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<VariantsResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .change_variants_setting(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::delete_variants_setting`](super::CacheApi::delete_variants_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_variants_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Variants>>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .delete_variants_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::delete_variants_setting_with`](super::CacheApi::delete_variants_setting_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_variants_setting_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Variants>>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .delete_variants_setting_with(zone_id, body),
+                )
+        }
+        /// Expects [`CacheApi::get_origin_max_http_version_setting`](super::CacheApi::get_origin_max_http_version_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_origin_max_http_version_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<OriginMaxHttpVersionResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .get_origin_max_http_version_setting(zone_id),
+                )
+        }
+        /// Expects [`CacheApi::change_origin_max_http_version_setting`](super::CacheApi::change_origin_max_http_version_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_origin_max_http_version_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeOriginMaxHttpVersionSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<OriginMaxHttpVersionResult>> {
+            self.mock
+                .on(
+                    super::CacheApi::new(self.mock.client())
+                        .change_origin_max_http_version_setting(zone_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/cache_result-object`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultObject {
     /// Whether the setting is editable
@@ -720,6 +980,24 @@ pub struct ResultObject {
     pub modified_on: String,
     /// The status of the feature being on / off
     pub value: ResultObjectValue,
+}
+#[cfg(feature = "mock")]
+impl ResultObject {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        editable: impl Into<bool>,
+        id: impl Into<String>,
+        modified_on: impl Into<String>,
+        value: impl Into<ResultObjectValue>,
+    ) -> Self {
+        Self {
+            editable: editable.into(),
+            id: id.into(),
+            modified_on: modified_on.into(),
+            value: value.into(),
+        }
+    }
 }
 /// `#/components/schemas/cache_result-object/properties/value`
 ///
@@ -900,6 +1178,12 @@ impl std::fmt::Display for CacheReserveId {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CacheReserveId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CacheReserveId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -969,6 +1253,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveValue {
 }
 /// `#/components/schemas/cache_cache_reserve_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CacheReserveResult {
     /// ID of the zone setting.
@@ -981,6 +1266,27 @@ pub struct CacheReserveResult {
     pub modified_on: Option<String>,
     /// `value`
     pub value: CacheReserveValue,
+}
+#[cfg(feature = "mock")]
+impl CacheReserveResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<CacheReserveId>,
+        value: impl Into<CacheReserveValue>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/cache/cache_reserve.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1038,6 +1344,12 @@ impl From<String> for CacheReserveClearId {
 impl std::fmt::Display for CacheReserveClearId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for CacheReserveClearId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheReserveClearId {
@@ -1107,6 +1419,12 @@ impl std::fmt::Display for CacheReserveClearState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CacheReserveClearState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1116,6 +1434,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
 }
 /// `#/components/schemas/cache_cache_reserve_clear_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CacheReserveClearResult {
     /// ID of the zone setting.
@@ -1132,6 +1451,36 @@ pub struct CacheReserveClearResult {
     pub start_ts: CacheReserveClearStartTs,
     /// `state`
     pub state: CacheReserveClearState,
+}
+#[cfg(feature = "mock")]
+impl CacheReserveClearResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<CacheReserveClearId>,
+        start_ts: impl Into<CacheReserveClearStartTs>,
+        state: impl Into<CacheReserveClearState>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            end_ts: None,
+            start_ts: start_ts.into(),
+            state: state.into(),
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `end_ts`.
+    #[inline]
+    pub fn end_ts(mut self, value: impl Into<CacheReserveClearEndTs>) -> Self {
+        self.end_ts = Some(value.into());
+        self
+    }
 }
 /// Value of the Origin Post Quantum Encryption Setting.
 ///
@@ -1257,6 +1606,12 @@ impl std::fmt::Display for RegionalTieredCacheId {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for RegionalTieredCacheId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for RegionalTieredCacheId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1270,6 +1625,7 @@ impl<'de> serde::Deserialize<'de> for RegionalTieredCacheId {
 ///
 /// Schema: `#/components/schemas/cache_regional_tiered_cache`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RegionalTieredCache {
     /// ID of the zone setting.
@@ -1281,8 +1637,26 @@ pub struct RegionalTieredCache {
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`. Read-only.
     pub modified_on: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl RegionalTieredCache {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<RegionalTieredCacheId>) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cache_regional_tiered_cache_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RegionalTieredCacheResult {
     /// ID of the zone setting.
@@ -1295,6 +1669,27 @@ pub struct RegionalTieredCacheResult {
     pub modified_on: Option<String>,
     /// `value`
     pub value: RegionalTieredCache,
+}
+#[cfg(feature = "mock")]
+impl RegionalTieredCacheResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<RegionalTieredCacheId>,
+        value: impl Into<RegionalTieredCache>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the Regional Tiered Cache zone setting.
 ///
@@ -1432,6 +1827,12 @@ impl From<String> for VariantsId {
 impl std::fmt::Display for VariantsId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for VariantsId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for VariantsId {
@@ -1599,6 +2000,7 @@ impl VariantsValue {
 }
 /// `#/components/schemas/cache_variants_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VariantsResult {
     /// ID of the zone setting.
@@ -1611,6 +2013,24 @@ pub struct VariantsResult {
     pub modified_on: Option<String>,
     /// `value`
     pub value: VariantsValue,
+}
+#[cfg(feature = "mock")]
+impl VariantsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<VariantsId>, value: impl Into<VariantsValue>) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/cache/variants.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1633,6 +2053,7 @@ impl ChangeVariantsSettingRequest {
 ///
 /// Schema: `#/components/schemas/cache_variants`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Variants {
     /// ID of the zone setting.
@@ -1643,6 +2064,23 @@ pub struct Variants {
     ///
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`. Read-only.
     pub modified_on: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Variants {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<VariantsId>) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -1685,6 +2123,12 @@ impl From<String> for OriginMaxHttpVersionId {
 impl std::fmt::Display for OriginMaxHttpVersionId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for OriginMaxHttpVersionId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionId {
@@ -1754,6 +2198,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionValue {
 }
 /// `#/components/schemas/cache_origin_max_http_version_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OriginMaxHttpVersionResult {
     /// Value of the zone setting.
@@ -1766,6 +2211,27 @@ pub struct OriginMaxHttpVersionResult {
     pub modified_on: Option<String>,
     /// `value`
     pub value: OriginMaxHttpVersionValue,
+}
+#[cfg(feature = "mock")]
+impl OriginMaxHttpVersionResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<OriginMaxHttpVersionId>,
+        value: impl Into<OriginMaxHttpVersionValue>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/settings/origin_max_http_version.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -342,6 +342,137 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `calls` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CallsApi`](super::CallsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::calls`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CallsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CallsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CallsMock { mock }
+        }
+        /// Expects [`CallsApi::list_apps`](super::CallsApi::list_apps) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_apps(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<TurnKey>>> {
+            self.mock.on(super::CallsApi::new(self.mock.client()).list_apps(account_id))
+        }
+        /// Expects [`CallsApi::create_new_app`](super::CallsApi::create_new_app) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_app(
+            &self,
+            account_id: &str,
+            body: &AppEditableFields,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppWithSecret>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .create_new_app(account_id, body),
+                )
+        }
+        /// Expects [`CallsApi::retrieve_app_details`](super::CallsApi::retrieve_app_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_app_details(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<App>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .retrieve_app_details(account_id, app_id),
+                )
+        }
+        /// Expects [`CallsApi::edit_app_details`](super::CallsApi::edit_app_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_app_details(
+            &self,
+            account_id: &str,
+            app_id: &str,
+            body: &AppEditableFields,
+        ) -> rt::mock::Expectation<'m, rt::Call<App>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .edit_app_details(account_id, app_id, body),
+                )
+        }
+        /// Expects [`CallsApi::delete_app`](super::CallsApi::delete_app) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_app(
+            &self,
+            account_id: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<App>>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .delete_app(account_id, app_id),
+                )
+        }
+        /// Expects [`CallsApi::list_turn_keys`](super::CallsApi::list_turn_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_turn_keys(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<TurnKey>>> {
+            self.mock
+                .on(super::CallsApi::new(self.mock.client()).list_turn_keys(account_id))
+        }
+        /// Expects [`CallsApi::create_new_turn_key`](super::CallsApi::create_new_turn_key) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_turn_key(
+            &self,
+            account_id: &str,
+            body: &TurnKeyEditableFields,
+        ) -> rt::mock::Expectation<'m, rt::Call<TurnKeyWithKey>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .create_new_turn_key(account_id, body),
+                )
+        }
+        /// Expects [`CallsApi::retrieve_turn_key_details`](super::CallsApi::retrieve_turn_key_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_turn_key_details(
+            &self,
+            account_id: &str,
+            key_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TurnKey>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .retrieve_turn_key_details(account_id, key_id),
+                )
+        }
+        /// Expects [`CallsApi::edit_turn_key_details`](super::CallsApi::edit_turn_key_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_turn_key_details(
+            &self,
+            account_id: &str,
+            key_id: &str,
+            body: &TurnKeyEditableFields,
+        ) -> rt::mock::Expectation<'m, rt::Call<TurnKey>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .edit_turn_key_details(account_id, key_id, body),
+                )
+        }
+        /// Expects [`CallsApi::delete_turn_key`](super::CallsApi::delete_turn_key) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_turn_key(
+            &self,
+            account_id: &str,
+            key_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TurnKey>>> {
+            self.mock
+                .on(
+                    super::CallsApi::new(self.mock.client())
+                        .delete_turn_key(account_id, key_id),
+                )
+        }
+    }
+}
 /// Bearer token
 ///
 /// Schema: `#/components/schemas/calls_turn_key`
@@ -378,6 +509,7 @@ impl AppEditableFields {
 pub type Name = String;
 /// `#/components/schemas/calls_app_with_secret`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppWithSecret {
     /// `created`
@@ -390,6 +522,50 @@ pub struct AppWithSecret {
     pub secret: Option<Secret>,
     /// `uid`
     pub uid: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl AppWithSecret {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            modified: None,
+            name: None,
+            secret: None,
+            uid: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Modified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }
 /// The date and time the item was created.
 ///
@@ -417,6 +593,7 @@ pub type Secret = String;
 pub type Identifier = String;
 /// `#/components/schemas/calls_app`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct App {
     /// `created`
@@ -427,6 +604,43 @@ pub struct App {
     pub name: Option<Name>,
     /// `uid`
     pub uid: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl App {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            modified: None,
+            name: None,
+            uid: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Modified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/calls_turn_key_editable_fields`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -458,6 +672,7 @@ impl TurnKeyEditableFields {
 pub type TurnKeyName = String;
 /// `#/components/schemas/calls_turn_key_with_key`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TurnKeyWithKey {
     /// `created`
@@ -470,4 +685,48 @@ pub struct TurnKeyWithKey {
     pub name: Option<TurnKeyName>,
     /// `uid`
     pub uid: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl TurnKeyWithKey {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            key: None,
+            modified: None,
+            name: None,
+            uid: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<TurnKey>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Modified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TurnKeyName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }

@@ -104,6 +104,52 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `cloud-connector` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CloudConnectorApi`](super::CloudConnectorApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::cloud_connector`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CloudConnectorMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CloudConnectorMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CloudConnectorMock { mock }
+        }
+        /// Expects [`CloudConnectorApi::rules`](super::CloudConnectorApi::rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rules(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(super::CloudConnectorApi::new(self.mock.client()).rules(zone_id))
+        }
+        /// Expects [`CloudConnectorApi::put_rules`](super::CloudConnectorApi::put_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_rules(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(super::CloudConnectorApi::new(self.mock.client()).put_rules(zone_id))
+        }
+        /// Expects [`CloudConnectorApi::put_rules_with`](super::CloudConnectorApi::put_rules_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_rules_with(
+            &self,
+            zone_id: &str,
+            body: &Rules,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::CloudConnectorApi::new(self.mock.client())
+                        .put_rules_with(zone_id, body),
+                )
+        }
+    }
+}
 /// List of Cloud Connector rules
 ///
 /// Schema: `#/components/schemas/cloud-connector_rules`

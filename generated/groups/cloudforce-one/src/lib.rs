@@ -612,6 +612,287 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `cloudforce-one` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CloudforceOneApi`](super::CloudforceOneApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::cloudforce_one`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CloudforceOneMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CloudforceOneMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CloudforceOneMock { mock }
+        }
+        /// Expects [`CloudforceOneApi::list_requests`](super::CloudforceOneApi::list_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_requests(
+            &self,
+            account_identifier: &str,
+            body: &RequestList,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RequestListItem>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .list_requests(account_identifier, body),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_request_priority_status_and_tlp_constants`](super::CloudforceOneApi::get_request_priority_status_and_tlp_constants) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_request_priority_status_and_tlp_constants(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestConstants>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_request_priority_status_and_tlp_constants(
+                            account_identifier,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::create_new_request`](super::CloudforceOneApi::create_new_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_request(
+            &self,
+            account_identifier: &str,
+            body: &RequestEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .create_new_request(account_identifier, body),
+                )
+        }
+        /// Expects [`CloudforceOneApi::list_priority_intelligence_requirements`](super::CloudforceOneApi::list_priority_intelligence_requirements) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_priority_intelligence_requirements(
+            &self,
+            account_identifier: &str,
+            body: &PriorityList,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<PriorityItem>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .list_priority_intelligence_requirements(
+                            account_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::create_new_priority_requirement`](super::CloudforceOneApi::create_new_priority_requirement) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_priority_requirement(
+            &self,
+            account_identifier: &str,
+            body: &PriorityEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<PriorityItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .create_new_priority_requirement(account_identifier, body),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_priority_intelligence_requirement_quota`](super::CloudforceOneApi::get_priority_intelligence_requirement_quota) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_priority_intelligence_requirement_quota(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Quota>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_priority_intelligence_requirement_quota(account_identifier),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_priority_intelligence_requirement`](super::CloudforceOneApi::get_priority_intelligence_requirement) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_priority_intelligence_requirement(
+            &self,
+            account_identifier: &str,
+            priority_identifer: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_priority_intelligence_requirement(
+                            account_identifier,
+                            priority_identifer,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::update_priority_intelligence_requirement`](super::CloudforceOneApi::update_priority_intelligence_requirement) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_priority_intelligence_requirement(
+            &self,
+            account_identifier: &str,
+            priority_identifer: &str,
+            body: &PriorityEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .update_priority_intelligence_requirement(
+                            account_identifier,
+                            priority_identifer,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::delete_priority_intelligence_report`](super::CloudforceOneApi::delete_priority_intelligence_report) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_priority_intelligence_report(
+            &self,
+            account_identifier: &str,
+            priority_identifer: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .delete_priority_intelligence_report(
+                            account_identifier,
+                            priority_identifer,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_request_quota`](super::CloudforceOneApi::get_request_quota) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_request_quota(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Quota>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_request_quota(account_identifier),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_request_types`](super::CloudforceOneApi::get_request_types) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_request_types(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestTypes>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_request_types(account_identifier),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_request`](super::CloudforceOneApi::get_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_request(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_request(account_identifier, request_identifier),
+                )
+        }
+        /// Expects [`CloudforceOneApi::update_request`](super::CloudforceOneApi::update_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_request(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+            body: &RequestEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .update_request(account_identifier, request_identifier, body),
+                )
+        }
+        /// Expects [`CloudforceOneApi::delete_request`](super::CloudforceOneApi::delete_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_request(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .delete_request(account_identifier, request_identifier),
+                )
+        }
+        /// Expects [`CloudforceOneApi::list_request_messages`](super::CloudforceOneApi::list_request_messages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_request_messages(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+            body: &RequestMessageList,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RequestMessageItem>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .list_request_messages(
+                            account_identifier,
+                            request_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::create_new_request_message`](super::CloudforceOneApi::create_new_request_message) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_request_message(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+            body: &RequestMessageEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestMessageItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .create_new_request_message(
+                            account_identifier,
+                            request_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::update_request_message`](super::CloudforceOneApi::update_request_message) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_request_message(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+            message_identifer: i64,
+            body: &RequestEdit,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestMessageItem>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .update_request_message(
+                            account_identifier,
+                            request_identifier,
+                            message_identifer,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::delete_request_message`](super::CloudforceOneApi::delete_request_message) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_request_message(
+            &self,
+            account_identifier: &str,
+            request_identifier: &str,
+            message_identifer: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .delete_request_message(
+                            account_identifier,
+                            request_identifier,
+                            message_identifer,
+                        ),
+                )
+        }
+        /// Expects [`CloudforceOneApi::get_whois_record`](super::CloudforceOneApi::get_whois_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_whois_record(
+            &self,
+            account_id: &str,
+            params: &GetWhoisRecordParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Whois>> {
+            self.mock
+                .on(
+                    super::CloudforceOneApi::new(self.mock.client())
+                        .get_whois_record(account_id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`CloudforceOneApi::get_whois_record`](CloudforceOneApi::get_whois_record).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -891,6 +1172,7 @@ impl<'de> serde::Deserialize<'de> for RequestStatus {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-list-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestListItem {
     /// `completed`
@@ -919,6 +1201,65 @@ pub struct RequestListItem {
     pub tokens: Option<i64>,
     /// `updated`
     pub updated: Time,
+}
+#[cfg(feature = "mock")]
+impl RequestListItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created: impl Into<Time>,
+        id: impl Into<Uuid>,
+        priority: impl Into<Priority>,
+        request: impl Into<RequestType>,
+        summary: impl Into<RequestSummary>,
+        tlp: impl Into<Tlp>,
+        updated: impl Into<Time>,
+    ) -> Self {
+        Self {
+            completed: None,
+            created: created.into(),
+            id: id.into(),
+            message_tokens: None,
+            priority: priority.into(),
+            readable_id: None,
+            request: request.into(),
+            status: None,
+            summary: summary.into(),
+            tlp: tlp.into(),
+            tokens: None,
+            updated: updated.into(),
+        }
+    }
+    /// Sets `completed`.
+    #[inline]
+    pub fn completed(mut self, value: impl Into<Time>) -> Self {
+        self.completed = Some(value.into());
+        self
+    }
+    /// Sets `message_tokens`.
+    #[inline]
+    pub fn message_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.message_tokens = Some(value.into());
+        self
+    }
+    /// Sets `readable_id`.
+    #[inline]
+    pub fn readable_id(mut self, value: impl Into<RequestReadableId>) -> Self {
+        self.readable_id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<RequestStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tokens`.
+    #[inline]
+    pub fn tokens(mut self, value: impl Into<i64>) -> Self {
+        self.tokens = Some(value.into());
+        self
+    }
 }
 /// UUID
 ///
@@ -975,6 +1316,12 @@ impl From<String> for Priority {
 impl std::fmt::Display for Priority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Priority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for Priority {
@@ -1077,6 +1424,7 @@ impl<'de> serde::Deserialize<'de> for Tlp {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-constants`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestConstants {
     /// Example: `["routine","high","urgent"]`.
@@ -1085,6 +1433,36 @@ pub struct RequestConstants {
     pub status: Option<Vec<RequestStatus>>,
     /// Example: `["clear","green","amber","amber-strict","red"]`.
     pub tlp: Option<Vec<Tlp>>,
+}
+#[cfg(feature = "mock")]
+impl RequestConstants {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            priority: None,
+            status: None,
+            tlp: None,
+        }
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<Vec<Priority>>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Vec<RequestStatus>>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tlp`.
+    #[inline]
+    pub fn tlp(mut self, value: impl Into<Vec<Tlp>>) -> Self {
+        self.tlp = Some(value.into());
+        self
+    }
 }
 /// Request Editable Parameters
 ///
@@ -1164,6 +1542,7 @@ pub type RequestContent = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestItem {
     /// `completed`
@@ -1197,6 +1576,67 @@ pub struct RequestItem {
     /// `updated`
     pub updated: Time,
 }
+#[cfg(feature = "mock")]
+impl RequestItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        content: impl Into<RequestContent>,
+        created: impl Into<Time>,
+        id: impl Into<Uuid>,
+        priority: impl Into<Time>,
+        request: impl Into<RequestType>,
+        summary: impl Into<RequestSummary>,
+        tlp: impl Into<Tlp>,
+        updated: impl Into<Time>,
+    ) -> Self {
+        Self {
+            completed: None,
+            content: content.into(),
+            created: created.into(),
+            id: id.into(),
+            message_tokens: None,
+            priority: priority.into(),
+            readable_id: None,
+            request: request.into(),
+            status: None,
+            summary: summary.into(),
+            tlp: tlp.into(),
+            tokens: None,
+            updated: updated.into(),
+        }
+    }
+    /// Sets `completed`.
+    #[inline]
+    pub fn completed(mut self, value: impl Into<Time>) -> Self {
+        self.completed = Some(value.into());
+        self
+    }
+    /// Sets `message_tokens`.
+    #[inline]
+    pub fn message_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.message_tokens = Some(value.into());
+        self
+    }
+    /// Sets `readable_id`.
+    #[inline]
+    pub fn readable_id(mut self, value: impl Into<RequestReadableId>) -> Self {
+        self.readable_id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<RequestStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tokens`.
+    #[inline]
+    pub fn tokens(mut self, value: impl Into<i64>) -> Self {
+        self.tokens = Some(value.into());
+        self
+    }
+}
 /// Priority List Parameters
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-list`
@@ -1225,6 +1665,7 @@ impl PriorityList {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriorityItem {
     /// `created`
@@ -1245,6 +1686,30 @@ pub struct PriorityItem {
     pub tlp: Tlp,
     /// `updated`
     pub updated: Time,
+}
+#[cfg(feature = "mock")]
+impl PriorityItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created: impl Into<Time>,
+        id: impl Into<Uuid>,
+        labels: impl Into<Labels>,
+        priority: impl Into<i64>,
+        requirement: impl Into<String>,
+        tlp: impl Into<Tlp>,
+        updated: impl Into<Time>,
+    ) -> Self {
+        Self {
+            created: created.into(),
+            id: id.into(),
+            labels: labels.into(),
+            priority: priority.into(),
+            requirement: requirement.into(),
+            tlp: tlp.into(),
+            updated: updated.into(),
+        }
+    }
 }
 /// Labels
 ///
@@ -1295,6 +1760,7 @@ impl PriorityEdit {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Quota {
     /// `anniversary_date`
@@ -1310,8 +1776,46 @@ pub struct Quota {
     /// Example: `64`.
     pub remaining: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Quota {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            anniversary_date: None,
+            quarter_anniversary_date: None,
+            quota: None,
+            remaining: None,
+        }
+    }
+    /// Sets `anniversary_date`.
+    #[inline]
+    pub fn anniversary_date(mut self, value: impl Into<Time>) -> Self {
+        self.anniversary_date = Some(value.into());
+        self
+    }
+    /// Sets `quarter_anniversary_date`.
+    #[inline]
+    pub fn quarter_anniversary_date(mut self, value: impl Into<Time>) -> Self {
+        self.quarter_anniversary_date = Some(value.into());
+        self
+    }
+    /// Sets `quota`.
+    #[inline]
+    pub fn quota(mut self, value: impl Into<i64>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
+    /// Sets `remaining`.
+    #[inline]
+    pub fn remaining(mut self, value: impl Into<i64>) -> Self {
+        self.remaining = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cloudforce-one_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -1323,18 +1827,46 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/cloudforce-one_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/cloudforce-one_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
     /// `message`
     pub message: String,
+}
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 }
 /// Request Types
 ///
@@ -1412,6 +1944,7 @@ impl RequestMessageList {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestMessageItem {
     /// Author of message
@@ -1428,6 +1961,33 @@ pub struct RequestMessageItem {
     pub is_follow_on_request: bool,
     /// `updated`
     pub updated: Time,
+}
+#[cfg(feature = "mock")]
+impl RequestMessageItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        author: impl Into<String>,
+        content: impl Into<MessageContent>,
+        id: impl Into<i64>,
+        is_follow_on_request: impl Into<bool>,
+        updated: impl Into<Time>,
+    ) -> Self {
+        Self {
+            author: author.into(),
+            content: content.into(),
+            created: None,
+            id: id.into(),
+            is_follow_on_request: is_follow_on_request.into(),
+            updated: updated.into(),
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Time>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
 }
 /// Content of message
 ///
@@ -1461,6 +2021,7 @@ impl RequestMessageEdit {
 }
 /// `#/components/schemas/cloudforce-one_whois`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Whois {
     /// `administrative_city`
@@ -1637,6 +2198,590 @@ pub struct Whois {
     pub updated_date_raw: Option<String>,
     /// Example: `"whois.cloudflare.com"`.
     pub whois_server: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Whois {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domain: impl Into<DomainName>,
+        extension: impl Into<String>,
+        found: impl Into<bool>,
+        nameservers: impl Into<Vec<String>>,
+        punycode: impl Into<String>,
+        registrant: impl Into<String>,
+        registrar: impl Into<String>,
+    ) -> Self {
+        Self {
+            administrative_city: None,
+            administrative_country: None,
+            administrative_email: None,
+            administrative_fax: None,
+            administrative_fax_ext: None,
+            administrative_id: None,
+            administrative_name: None,
+            administrative_org: None,
+            administrative_phone: None,
+            administrative_phone_ext: None,
+            administrative_postal_code: None,
+            administrative_province: None,
+            administrative_referral_url: None,
+            administrative_street: None,
+            billing_city: None,
+            billing_country: None,
+            billing_email: None,
+            billing_fax: None,
+            billing_fax_ext: None,
+            billing_id: None,
+            billing_name: None,
+            billing_org: None,
+            billing_phone: None,
+            billing_phone_ext: None,
+            billing_postal_code: None,
+            billing_province: None,
+            billing_referral_url: None,
+            billing_street: None,
+            created_date: None,
+            created_date_raw: None,
+            dnssec: None,
+            domain: domain.into(),
+            expiration_date: None,
+            expiration_date_raw: None,
+            extension: extension.into(),
+            found: found.into(),
+            id: None,
+            nameservers: nameservers.into(),
+            punycode: punycode.into(),
+            registrant: registrant.into(),
+            registrant_city: None,
+            registrant_country: None,
+            registrant_email: None,
+            registrant_fax: None,
+            registrant_fax_ext: None,
+            registrant_id: None,
+            registrant_name: None,
+            registrant_org: None,
+            registrant_phone: None,
+            registrant_phone_ext: None,
+            registrant_postal_code: None,
+            registrant_province: None,
+            registrant_referral_url: None,
+            registrant_street: None,
+            registrar: registrar.into(),
+            registrar_city: None,
+            registrar_country: None,
+            registrar_email: None,
+            registrar_fax: None,
+            registrar_fax_ext: None,
+            registrar_id: None,
+            registrar_name: None,
+            registrar_org: None,
+            registrar_phone: None,
+            registrar_phone_ext: None,
+            registrar_postal_code: None,
+            registrar_province: None,
+            registrar_referral_url: None,
+            registrar_street: None,
+            status: None,
+            technical_city: None,
+            technical_country: None,
+            technical_email: None,
+            technical_fax: None,
+            technical_fax_ext: None,
+            technical_id: None,
+            technical_name: None,
+            technical_org: None,
+            technical_phone: None,
+            technical_phone_ext: None,
+            technical_postal_code: None,
+            technical_province: None,
+            technical_referral_url: None,
+            technical_street: None,
+            updated_date: None,
+            updated_date_raw: None,
+            whois_server: None,
+        }
+    }
+    /// Sets `administrative_city`.
+    #[inline]
+    pub fn administrative_city(mut self, value: impl Into<String>) -> Self {
+        self.administrative_city = Some(value.into());
+        self
+    }
+    /// Sets `administrative_country`.
+    #[inline]
+    pub fn administrative_country(mut self, value: impl Into<String>) -> Self {
+        self.administrative_country = Some(value.into());
+        self
+    }
+    /// Sets `administrative_email`.
+    #[inline]
+    pub fn administrative_email(mut self, value: impl Into<String>) -> Self {
+        self.administrative_email = Some(value.into());
+        self
+    }
+    /// Sets `administrative_fax`.
+    #[inline]
+    pub fn administrative_fax(mut self, value: impl Into<String>) -> Self {
+        self.administrative_fax = Some(value.into());
+        self
+    }
+    /// Sets `administrative_fax_ext`.
+    #[inline]
+    pub fn administrative_fax_ext(mut self, value: impl Into<String>) -> Self {
+        self.administrative_fax_ext = Some(value.into());
+        self
+    }
+    /// Sets `administrative_id`.
+    #[inline]
+    pub fn administrative_id(mut self, value: impl Into<String>) -> Self {
+        self.administrative_id = Some(value.into());
+        self
+    }
+    /// Sets `administrative_name`.
+    #[inline]
+    pub fn administrative_name(mut self, value: impl Into<String>) -> Self {
+        self.administrative_name = Some(value.into());
+        self
+    }
+    /// Sets `administrative_org`.
+    #[inline]
+    pub fn administrative_org(mut self, value: impl Into<String>) -> Self {
+        self.administrative_org = Some(value.into());
+        self
+    }
+    /// Sets `administrative_phone`.
+    #[inline]
+    pub fn administrative_phone(mut self, value: impl Into<String>) -> Self {
+        self.administrative_phone = Some(value.into());
+        self
+    }
+    /// Sets `administrative_phone_ext`.
+    #[inline]
+    pub fn administrative_phone_ext(mut self, value: impl Into<String>) -> Self {
+        self.administrative_phone_ext = Some(value.into());
+        self
+    }
+    /// Sets `administrative_postal_code`.
+    #[inline]
+    pub fn administrative_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.administrative_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `administrative_province`.
+    #[inline]
+    pub fn administrative_province(mut self, value: impl Into<String>) -> Self {
+        self.administrative_province = Some(value.into());
+        self
+    }
+    /// Sets `administrative_referral_url`.
+    #[inline]
+    pub fn administrative_referral_url(mut self, value: impl Into<String>) -> Self {
+        self.administrative_referral_url = Some(value.into());
+        self
+    }
+    /// Sets `administrative_street`.
+    #[inline]
+    pub fn administrative_street(mut self, value: impl Into<String>) -> Self {
+        self.administrative_street = Some(value.into());
+        self
+    }
+    /// Sets `billing_city`.
+    #[inline]
+    pub fn billing_city(mut self, value: impl Into<String>) -> Self {
+        self.billing_city = Some(value.into());
+        self
+    }
+    /// Sets `billing_country`.
+    #[inline]
+    pub fn billing_country(mut self, value: impl Into<String>) -> Self {
+        self.billing_country = Some(value.into());
+        self
+    }
+    /// Sets `billing_email`.
+    #[inline]
+    pub fn billing_email(mut self, value: impl Into<String>) -> Self {
+        self.billing_email = Some(value.into());
+        self
+    }
+    /// Sets `billing_fax`.
+    #[inline]
+    pub fn billing_fax(mut self, value: impl Into<String>) -> Self {
+        self.billing_fax = Some(value.into());
+        self
+    }
+    /// Sets `billing_fax_ext`.
+    #[inline]
+    pub fn billing_fax_ext(mut self, value: impl Into<String>) -> Self {
+        self.billing_fax_ext = Some(value.into());
+        self
+    }
+    /// Sets `billing_id`.
+    #[inline]
+    pub fn billing_id(mut self, value: impl Into<String>) -> Self {
+        self.billing_id = Some(value.into());
+        self
+    }
+    /// Sets `billing_name`.
+    #[inline]
+    pub fn billing_name(mut self, value: impl Into<String>) -> Self {
+        self.billing_name = Some(value.into());
+        self
+    }
+    /// Sets `billing_org`.
+    #[inline]
+    pub fn billing_org(mut self, value: impl Into<String>) -> Self {
+        self.billing_org = Some(value.into());
+        self
+    }
+    /// Sets `billing_phone`.
+    #[inline]
+    pub fn billing_phone(mut self, value: impl Into<String>) -> Self {
+        self.billing_phone = Some(value.into());
+        self
+    }
+    /// Sets `billing_phone_ext`.
+    #[inline]
+    pub fn billing_phone_ext(mut self, value: impl Into<String>) -> Self {
+        self.billing_phone_ext = Some(value.into());
+        self
+    }
+    /// Sets `billing_postal_code`.
+    #[inline]
+    pub fn billing_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.billing_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `billing_province`.
+    #[inline]
+    pub fn billing_province(mut self, value: impl Into<String>) -> Self {
+        self.billing_province = Some(value.into());
+        self
+    }
+    /// Sets `billing_referral_url`.
+    #[inline]
+    pub fn billing_referral_url(mut self, value: impl Into<String>) -> Self {
+        self.billing_referral_url = Some(value.into());
+        self
+    }
+    /// Sets `billing_street`.
+    #[inline]
+    pub fn billing_street(mut self, value: impl Into<String>) -> Self {
+        self.billing_street = Some(value.into());
+        self
+    }
+    /// Sets `created_date`.
+    #[inline]
+    pub fn created_date(mut self, value: impl Into<String>) -> Self {
+        self.created_date = Some(value.into());
+        self
+    }
+    /// Sets `created_date_raw`.
+    #[inline]
+    pub fn created_date_raw(mut self, value: impl Into<String>) -> Self {
+        self.created_date_raw = Some(value.into());
+        self
+    }
+    /// Sets `dnssec`.
+    #[inline]
+    pub fn dnssec(mut self, value: impl Into<bool>) -> Self {
+        self.dnssec = Some(value.into());
+        self
+    }
+    /// Sets `expiration_date`.
+    #[inline]
+    pub fn expiration_date(mut self, value: impl Into<String>) -> Self {
+        self.expiration_date = Some(value.into());
+        self
+    }
+    /// Sets `expiration_date_raw`.
+    #[inline]
+    pub fn expiration_date_raw(mut self, value: impl Into<String>) -> Self {
+        self.expiration_date_raw = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `registrant_city`.
+    #[inline]
+    pub fn registrant_city(mut self, value: impl Into<String>) -> Self {
+        self.registrant_city = Some(value.into());
+        self
+    }
+    /// Sets `registrant_country`.
+    #[inline]
+    pub fn registrant_country(mut self, value: impl Into<String>) -> Self {
+        self.registrant_country = Some(value.into());
+        self
+    }
+    /// Sets `registrant_email`.
+    #[inline]
+    pub fn registrant_email(mut self, value: impl Into<String>) -> Self {
+        self.registrant_email = Some(value.into());
+        self
+    }
+    /// Sets `registrant_fax`.
+    #[inline]
+    pub fn registrant_fax(mut self, value: impl Into<String>) -> Self {
+        self.registrant_fax = Some(value.into());
+        self
+    }
+    /// Sets `registrant_fax_ext`.
+    #[inline]
+    pub fn registrant_fax_ext(mut self, value: impl Into<String>) -> Self {
+        self.registrant_fax_ext = Some(value.into());
+        self
+    }
+    /// Sets `registrant_id`.
+    #[inline]
+    pub fn registrant_id(mut self, value: impl Into<String>) -> Self {
+        self.registrant_id = Some(value.into());
+        self
+    }
+    /// Sets `registrant_name`.
+    #[inline]
+    pub fn registrant_name(mut self, value: impl Into<String>) -> Self {
+        self.registrant_name = Some(value.into());
+        self
+    }
+    /// Sets `registrant_org`.
+    #[inline]
+    pub fn registrant_org(mut self, value: impl Into<String>) -> Self {
+        self.registrant_org = Some(value.into());
+        self
+    }
+    /// Sets `registrant_phone`.
+    #[inline]
+    pub fn registrant_phone(mut self, value: impl Into<String>) -> Self {
+        self.registrant_phone = Some(value.into());
+        self
+    }
+    /// Sets `registrant_phone_ext`.
+    #[inline]
+    pub fn registrant_phone_ext(mut self, value: impl Into<String>) -> Self {
+        self.registrant_phone_ext = Some(value.into());
+        self
+    }
+    /// Sets `registrant_postal_code`.
+    #[inline]
+    pub fn registrant_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.registrant_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `registrant_province`.
+    #[inline]
+    pub fn registrant_province(mut self, value: impl Into<String>) -> Self {
+        self.registrant_province = Some(value.into());
+        self
+    }
+    /// Sets `registrant_referral_url`.
+    #[inline]
+    pub fn registrant_referral_url(mut self, value: impl Into<String>) -> Self {
+        self.registrant_referral_url = Some(value.into());
+        self
+    }
+    /// Sets `registrant_street`.
+    #[inline]
+    pub fn registrant_street(mut self, value: impl Into<String>) -> Self {
+        self.registrant_street = Some(value.into());
+        self
+    }
+    /// Sets `registrar_city`.
+    #[inline]
+    pub fn registrar_city(mut self, value: impl Into<String>) -> Self {
+        self.registrar_city = Some(value.into());
+        self
+    }
+    /// Sets `registrar_country`.
+    #[inline]
+    pub fn registrar_country(mut self, value: impl Into<String>) -> Self {
+        self.registrar_country = Some(value.into());
+        self
+    }
+    /// Sets `registrar_email`.
+    #[inline]
+    pub fn registrar_email(mut self, value: impl Into<String>) -> Self {
+        self.registrar_email = Some(value.into());
+        self
+    }
+    /// Sets `registrar_fax`.
+    #[inline]
+    pub fn registrar_fax(mut self, value: impl Into<String>) -> Self {
+        self.registrar_fax = Some(value.into());
+        self
+    }
+    /// Sets `registrar_fax_ext`.
+    #[inline]
+    pub fn registrar_fax_ext(mut self, value: impl Into<String>) -> Self {
+        self.registrar_fax_ext = Some(value.into());
+        self
+    }
+    /// Sets `registrar_id`.
+    #[inline]
+    pub fn registrar_id(mut self, value: impl Into<String>) -> Self {
+        self.registrar_id = Some(value.into());
+        self
+    }
+    /// Sets `registrar_name`.
+    #[inline]
+    pub fn registrar_name(mut self, value: impl Into<String>) -> Self {
+        self.registrar_name = Some(value.into());
+        self
+    }
+    /// Sets `registrar_org`.
+    #[inline]
+    pub fn registrar_org(mut self, value: impl Into<String>) -> Self {
+        self.registrar_org = Some(value.into());
+        self
+    }
+    /// Sets `registrar_phone`.
+    #[inline]
+    pub fn registrar_phone(mut self, value: impl Into<String>) -> Self {
+        self.registrar_phone = Some(value.into());
+        self
+    }
+    /// Sets `registrar_phone_ext`.
+    #[inline]
+    pub fn registrar_phone_ext(mut self, value: impl Into<String>) -> Self {
+        self.registrar_phone_ext = Some(value.into());
+        self
+    }
+    /// Sets `registrar_postal_code`.
+    #[inline]
+    pub fn registrar_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.registrar_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `registrar_province`.
+    #[inline]
+    pub fn registrar_province(mut self, value: impl Into<String>) -> Self {
+        self.registrar_province = Some(value.into());
+        self
+    }
+    /// Sets `registrar_referral_url`.
+    #[inline]
+    pub fn registrar_referral_url(mut self, value: impl Into<String>) -> Self {
+        self.registrar_referral_url = Some(value.into());
+        self
+    }
+    /// Sets `registrar_street`.
+    #[inline]
+    pub fn registrar_street(mut self, value: impl Into<String>) -> Self {
+        self.registrar_street = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `technical_city`.
+    #[inline]
+    pub fn technical_city(mut self, value: impl Into<String>) -> Self {
+        self.technical_city = Some(value.into());
+        self
+    }
+    /// Sets `technical_country`.
+    #[inline]
+    pub fn technical_country(mut self, value: impl Into<String>) -> Self {
+        self.technical_country = Some(value.into());
+        self
+    }
+    /// Sets `technical_email`.
+    #[inline]
+    pub fn technical_email(mut self, value: impl Into<String>) -> Self {
+        self.technical_email = Some(value.into());
+        self
+    }
+    /// Sets `technical_fax`.
+    #[inline]
+    pub fn technical_fax(mut self, value: impl Into<String>) -> Self {
+        self.technical_fax = Some(value.into());
+        self
+    }
+    /// Sets `technical_fax_ext`.
+    #[inline]
+    pub fn technical_fax_ext(mut self, value: impl Into<String>) -> Self {
+        self.technical_fax_ext = Some(value.into());
+        self
+    }
+    /// Sets `technical_id`.
+    #[inline]
+    pub fn technical_id(mut self, value: impl Into<String>) -> Self {
+        self.technical_id = Some(value.into());
+        self
+    }
+    /// Sets `technical_name`.
+    #[inline]
+    pub fn technical_name(mut self, value: impl Into<String>) -> Self {
+        self.technical_name = Some(value.into());
+        self
+    }
+    /// Sets `technical_org`.
+    #[inline]
+    pub fn technical_org(mut self, value: impl Into<String>) -> Self {
+        self.technical_org = Some(value.into());
+        self
+    }
+    /// Sets `technical_phone`.
+    #[inline]
+    pub fn technical_phone(mut self, value: impl Into<String>) -> Self {
+        self.technical_phone = Some(value.into());
+        self
+    }
+    /// Sets `technical_phone_ext`.
+    #[inline]
+    pub fn technical_phone_ext(mut self, value: impl Into<String>) -> Self {
+        self.technical_phone_ext = Some(value.into());
+        self
+    }
+    /// Sets `technical_postal_code`.
+    #[inline]
+    pub fn technical_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.technical_postal_code = Some(value.into());
+        self
+    }
+    /// Sets `technical_province`.
+    #[inline]
+    pub fn technical_province(mut self, value: impl Into<String>) -> Self {
+        self.technical_province = Some(value.into());
+        self
+    }
+    /// Sets `technical_referral_url`.
+    #[inline]
+    pub fn technical_referral_url(mut self, value: impl Into<String>) -> Self {
+        self.technical_referral_url = Some(value.into());
+        self
+    }
+    /// Sets `technical_street`.
+    #[inline]
+    pub fn technical_street(mut self, value: impl Into<String>) -> Self {
+        self.technical_street = Some(value.into());
+        self
+    }
+    /// Sets `updated_date`.
+    #[inline]
+    pub fn updated_date(mut self, value: impl Into<String>) -> Self {
+        self.updated_date = Some(value.into());
+        self
+    }
+    /// Sets `updated_date_raw`.
+    #[inline]
+    pub fn updated_date_raw(mut self, value: impl Into<String>) -> Self {
+        self.updated_date_raw = Some(value.into());
+        self
+    }
+    /// Sets `whois_server`.
+    #[inline]
+    pub fn whois_server(mut self, value: impl Into<String>) -> Self {
+        self.whois_server = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/cloudforce-one_domain_name`
 ///

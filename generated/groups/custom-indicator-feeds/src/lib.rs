@@ -339,6 +339,144 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `custom-indicator-feeds` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CustomIndicatorFeedsApi`](super::CustomIndicatorFeedsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::custom_indicator_feeds`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CustomIndicatorFeedsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CustomIndicatorFeedsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CustomIndicatorFeedsMock { mock }
+        }
+        /// Expects [`CustomIndicatorFeedsApi::get_indicator_feeds_owned_by_this_account`](super::CustomIndicatorFeedsApi::get_indicator_feeds_owned_by_this_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_indicator_feeds_owned_by_this_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<IndicatorFeedItem>>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .get_indicator_feeds_owned_by_this_account(account_id),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::create_new_indicator_feed`](super::CustomIndicatorFeedsApi::create_new_indicator_feed) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_indicator_feed(
+            &self,
+            account_id: &str,
+            body: &CreateFeed,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndicatorFeedItem>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .create_new_indicator_feed(account_id, body),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::grant_permission_to_indicator_feed`](super::CustomIndicatorFeedsApi::grant_permission_to_indicator_feed) with these arguments: matches the request it sends, answers with its result type.
+        pub fn grant_permission_to_indicator_feed(
+            &self,
+            account_id: &str,
+            body: &PermissionsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PermissionsUpdate>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .grant_permission_to_indicator_feed(account_id, body),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::revoke_permission_to_indicator_feed`](super::CustomIndicatorFeedsApi::revoke_permission_to_indicator_feed) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_permission_to_indicator_feed(
+            &self,
+            account_id: &str,
+            body: &PermissionsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PermissionsUpdate>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .revoke_permission_to_indicator_feed(account_id, body),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::list_indicator_feed_permissions`](super::CustomIndicatorFeedsApi::list_indicator_feed_permissions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_indicator_feed_permissions(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<PermissionListItem>>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .list_indicator_feed_permissions(account_id),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::get_indicator_feed_metadata`](super::CustomIndicatorFeedsApi::get_indicator_feed_metadata) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_indicator_feed_metadata(
+            &self,
+            account_id: &str,
+            feed_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndicatorFeedMetadata>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .get_indicator_feed_metadata(account_id, feed_id),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::update_indicator_feed_metadata`](super::CustomIndicatorFeedsApi::update_indicator_feed_metadata) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_indicator_feed_metadata(
+            &self,
+            account_id: &str,
+            feed_id: i64,
+            body: &UpdatePublicFieldRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndicatorFeedItem>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .update_indicator_feed_metadata(account_id, feed_id, body),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::get_indicator_feed_data`](super::CustomIndicatorFeedsApi::get_indicator_feed_data) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_indicator_feed_data(
+            &self,
+            account_id: &str,
+            feed_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .get_indicator_feed_data(account_id, feed_id),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::update_indicator_feed_data`](super::CustomIndicatorFeedsApi::update_indicator_feed_data) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_indicator_feed_data(
+            &self,
+            account_id: &str,
+            feed_id: i64,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<UpdateFeed>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .update_indicator_feed_data(account_id, feed_id, form),
+                )
+        }
+        /// Expects [`CustomIndicatorFeedsApi::download_indicator_feed_data`](super::CustomIndicatorFeedsApi::download_indicator_feed_data) with these arguments: matches the request it sends, answers with its result type.
+        pub fn download_indicator_feed_data(
+            &self,
+            account_id: &str,
+            feed_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<UpdateFeed>> {
+            self.mock
+                .on(
+                    super::CustomIndicatorFeedsApi::new(self.mock.client())
+                        .download_indicator_feed_data(account_id, feed_id),
+                )
+        }
+    }
+}
 /// The parts of the `multipart/form-data` body of [`CustomIndicatorFeedsApi::update_indicator_feed_data`](CustomIndicatorFeedsApi::update_indicator_feed_data).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -372,6 +510,7 @@ impl From<UpdateIndicatorFeedDataForm> for rt::MultipartForm {
 }
 /// `#/components/schemas/custom-indicator-feeds_indicator_feed_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndicatorFeedItem {
     /// The date and time when the data entry was created
@@ -394,6 +533,71 @@ pub struct IndicatorFeedItem {
     pub modified_on: Option<String>,
     /// `name`
     pub name: Option<Name>,
+}
+#[cfg(feature = "mock")]
+impl IndicatorFeedItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            description: None,
+            id: None,
+            is_attributable: None,
+            is_downloadable: None,
+            is_public: None,
+            modified_on: None,
+            name: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_attributable`.
+    #[inline]
+    pub fn is_attributable(mut self, value: impl Into<IsAttributable>) -> Self {
+        self.is_attributable = Some(value.into());
+        self
+    }
+    /// Sets `is_downloadable`.
+    #[inline]
+    pub fn is_downloadable(mut self, value: impl Into<IsDownloadable>) -> Self {
+        self.is_downloadable = Some(value.into());
+        self
+    }
+    /// Sets `is_public`.
+    #[inline]
+    pub fn is_public(mut self, value: impl Into<IsPublic>) -> Self {
+        self.is_public = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The description of the example test
 ///
@@ -495,13 +699,29 @@ impl PermissionsRequest {
 }
 /// `#/components/schemas/custom-indicator-feeds_permissions_update`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PermissionsUpdate {
     /// Whether the update succeeded or not
     pub success: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl PermissionsUpdate {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { success: None }
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/custom-indicator-feeds_permission_list_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PermissionListItem {
     /// `description`
@@ -517,8 +737,60 @@ pub struct PermissionListItem {
     /// `name`
     pub name: Option<Name>,
 }
+#[cfg(feature = "mock")]
+impl PermissionListItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            id: None,
+            is_attributable: None,
+            is_downloadable: None,
+            is_public: None,
+            name: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_attributable`.
+    #[inline]
+    pub fn is_attributable(mut self, value: impl Into<IsAttributable>) -> Self {
+        self.is_attributable = Some(value.into());
+        self
+    }
+    /// Sets `is_downloadable`.
+    #[inline]
+    pub fn is_downloadable(mut self, value: impl Into<IsDownloadable>) -> Self {
+        self.is_downloadable = Some(value.into());
+        self
+    }
+    /// Sets `is_public`.
+    #[inline]
+    pub fn is_public(mut self, value: impl Into<IsPublic>) -> Self {
+        self.is_public = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/custom-indicator-feeds_indicator_feed_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndicatorFeedMetadata {
     /// The date and time when the data entry was created
@@ -547,6 +819,95 @@ pub struct IndicatorFeedMetadata {
     pub provider_id: Option<ProviderId>,
     /// `provider_name`
     pub provider_name: Option<ProviderName>,
+}
+#[cfg(feature = "mock")]
+impl IndicatorFeedMetadata {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            description: None,
+            id: None,
+            is_attributable: None,
+            is_downloadable: None,
+            is_public: None,
+            latest_upload_status: None,
+            modified_on: None,
+            name: None,
+            provider_id: None,
+            provider_name: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_attributable`.
+    #[inline]
+    pub fn is_attributable(mut self, value: impl Into<IsAttributable>) -> Self {
+        self.is_attributable = Some(value.into());
+        self
+    }
+    /// Sets `is_downloadable`.
+    #[inline]
+    pub fn is_downloadable(mut self, value: impl Into<IsDownloadable>) -> Self {
+        self.is_downloadable = Some(value.into());
+        self
+    }
+    /// Sets `is_public`.
+    #[inline]
+    pub fn is_public(mut self, value: impl Into<IsPublic>) -> Self {
+        self.is_public = Some(value.into());
+        self
+    }
+    /// Sets `latest_upload_status`.
+    #[inline]
+    pub fn latest_upload_status(
+        mut self,
+        value: impl Into<IndicatorFeedMetadataLatestUploadStatus>,
+    ) -> Self {
+        self.latest_upload_status = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `provider_id`.
+    #[inline]
+    pub fn provider_id(mut self, value: impl Into<ProviderId>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+    /// Sets `provider_name`.
+    #[inline]
+    pub fn provider_name(mut self, value: impl Into<ProviderName>) -> Self {
+        self.provider_name = Some(value.into());
+        self
+    }
 }
 /// Status of the latest snapshot uploaded
 ///
@@ -612,6 +973,12 @@ impl From<String> for IndicatorFeedMetadataLatestUploadStatus {
 impl std::fmt::Display for IndicatorFeedMetadataLatestUploadStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for IndicatorFeedMetadataLatestUploadStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for IndicatorFeedMetadataLatestUploadStatus {
@@ -705,6 +1072,7 @@ impl UpdatePublicFieldRequest {
 }
 /// `#/components/schemas/custom-indicator-feeds_update_feed`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateFeed {
     /// Feed id
@@ -719,4 +1087,34 @@ pub struct UpdateFeed {
     ///
     /// Example: `"unified"`.
     pub status: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl UpdateFeed {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            file_id: None,
+            filename: None,
+            status: None,
+        }
+    }
+    /// Sets `file_id`.
+    #[inline]
+    pub fn file_id(mut self, value: impl Into<i64>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }

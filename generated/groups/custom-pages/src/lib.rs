@@ -256,6 +256,96 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `custom-pages` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`CustomPagesApi`](super::CustomPagesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::custom_pages`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CustomPagesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> CustomPagesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            CustomPagesMock { mock }
+        }
+        /// Expects [`CustomPagesApi::list_account_custom_pages`](super::CustomPagesApi::list_account_custom_pages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_custom_pages(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .list_account_custom_pages(account_identifier),
+                )
+        }
+        /// Expects [`CustomPagesApi::get_account_custom_page`](super::CustomPagesApi::get_account_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_custom_page(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .get_account_custom_page(account_identifier, identifier),
+                )
+        }
+        /// Expects [`CustomPagesApi::update_account_custom_page`](super::CustomPagesApi::update_account_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_custom_page(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+            body: &CustomPageRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .update_account_custom_page(account_identifier, identifier, body),
+                )
+        }
+        /// Expects [`CustomPagesApi::list_zone_custom_pages`](super::CustomPagesApi::list_zone_custom_pages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_custom_pages(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .list_zone_custom_pages(zone_identifier),
+                )
+        }
+        /// Expects [`CustomPagesApi::get_zone_custom_page`](super::CustomPagesApi::get_zone_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_custom_page(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .get_zone_custom_page(zone_identifier, identifier),
+                )
+        }
+        /// Expects [`CustomPagesApi::update_zone_custom_page`](super::CustomPagesApi::update_zone_custom_page) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_custom_page(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &CustomPageRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::CustomPagesApi::new(self.mock.client())
+                        .update_zone_custom_page(zone_identifier, identifier, body),
+                )
+        }
+    }
+}
 /// The custom page state.
 ///
 /// Schema: `#/components/schemas/custom-pages_state`

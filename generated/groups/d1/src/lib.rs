@@ -305,6 +305,124 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `d1` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`D1Api`](super::D1Api)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::d1`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct D1Mock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> D1Mock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            D1Mock { mock }
+        }
+        /// Expects [`D1Api::list_d1_databases`](super::D1Api::list_d1_databases) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_d1_databases(
+            &self,
+            account_id: &str,
+            params: &ListD1DatabasesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DatabaseResponse>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .list_d1_databases(account_id, params),
+                )
+        }
+        /// Expects [`D1Api::create_d1_database`](super::D1Api::create_d1_database) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_d1_database(
+            &self,
+            account_id: &str,
+            body: &CreateD1DatabaseRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DatabaseResponse>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .create_d1_database(account_id, body),
+                )
+        }
+        /// Expects [`D1Api::get_d1_database`](super::D1Api::get_d1_database) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_d1_database(
+            &self,
+            account_id: &str,
+            database_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DatabaseDetailsResponse>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .get_d1_database(account_id, database_id),
+                )
+        }
+        /// Expects [`D1Api::delete_d1_database`](super::D1Api::delete_d1_database) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_d1_database(
+            &self,
+            account_id: &str,
+            database_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .delete_d1_database(account_id, database_id),
+                )
+        }
+        /// Expects [`D1Api::export_d1_database_as_sql`](super::D1Api::export_d1_database_as_sql) with these arguments: matches the request it sends, answers with its result type.
+        pub fn export_d1_database_as_sql(
+            &self,
+            account_id: &str,
+            database_id: &str,
+            body: &ExportD1DatabaseAsSqlRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ExportD1DatabaseAsSqlResult>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .export_d1_database_as_sql(account_id, database_id, body),
+                )
+        }
+        /// Expects [`D1Api::import_sql_into_your_d1_database`](super::D1Api::import_sql_into_your_d1_database) with these arguments: matches the request it sends, answers with its result type.
+        pub fn import_sql_into_your_d1_database(
+            &self,
+            account_id: &str,
+            database_id: &str,
+            body: &ImportSqlIntoYourD1DatabaseRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImportSqlIntoYourD1DatabaseResult>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .import_sql_into_your_d1_database(account_id, database_id, body),
+                )
+        }
+        /// Expects [`D1Api::query_d1_database`](super::D1Api::query_d1_database) with these arguments: matches the request it sends, answers with its result type.
+        pub fn query_d1_database(
+            &self,
+            account_id: &str,
+            database_id: &str,
+            body: &QueryD1DatabaseRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<QueryResultResponse>>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .query_d1_database(account_id, database_id, body),
+                )
+        }
+        /// Expects [`D1Api::raw_d1_database_query`](super::D1Api::raw_d1_database_query) with these arguments: matches the request it sends, answers with its result type.
+        pub fn raw_d1_database_query(
+            &self,
+            account_id: &str,
+            database_id: &str,
+            body: &QueryD1DatabaseRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RawResultResponse>>> {
+            self.mock
+                .on(
+                    super::D1Api::new(self.mock.client())
+                        .raw_d1_database_query(account_id, database_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`D1Api::list_d1_databases`](D1Api::list_d1_databases).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -347,6 +465,7 @@ impl ListD1DatabasesParams {
 }
 /// `#/components/schemas/d1_database-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatabaseResponse {
     /// Read-only.
@@ -357,6 +476,43 @@ pub struct DatabaseResponse {
     pub uuid: Option<DatabaseIdentifier>,
     /// `version`
     pub version: Option<DatabaseVersion>,
+}
+#[cfg(feature = "mock")]
+impl DatabaseResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            name: None,
+            uuid: None,
+            version: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<DatabaseName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<DatabaseIdentifier>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<DatabaseVersion>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 /// Specifies the timestamp the resource was created as an ISO8601 string.
 ///
@@ -489,6 +645,7 @@ impl CreateD1DatabaseRequest {
 }
 /// `#/components/schemas/d1_database-details-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatabaseDetailsResponse {
     /// Read-only.
@@ -503,6 +660,57 @@ pub struct DatabaseDetailsResponse {
     pub uuid: Option<DatabaseIdentifier>,
     /// `version`
     pub version: Option<DatabaseVersion>,
+}
+#[cfg(feature = "mock")]
+impl DatabaseDetailsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            file_size: None,
+            name: None,
+            num_tables: None,
+            uuid: None,
+            version: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `file_size`.
+    #[inline]
+    pub fn file_size(mut self, value: impl Into<FileSize>) -> Self {
+        self.file_size = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<DatabaseName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `num_tables`.
+    #[inline]
+    pub fn num_tables(mut self, value: impl Into<TableCount>) -> Self {
+        self.num_tables = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<DatabaseIdentifier>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<DatabaseVersion>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 /// The D1 database's size, in bytes.
 ///
@@ -658,12 +866,36 @@ impl ExportD1DatabaseAsSqlRequest {
 ///
 /// Schema: `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExportD1DatabaseAsSqlResultResult {
     /// The generated SQL filename.
     pub filename: Option<String>,
     /// The URL to download the exported SQL. Available for one hour.
     pub signed_url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ExportD1DatabaseAsSqlResultResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            filename: None,
+            signed_url: None,
+        }
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `signed_url`.
+    #[inline]
+    pub fn signed_url(mut self, value: impl Into<String>) -> Self {
+        self.signed_url = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result/properties/status`
 ///
@@ -709,6 +941,12 @@ impl From<String> for ResultStatus {
 impl std::fmt::Display for ResultStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ResultStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ResultStatus {
@@ -757,6 +995,12 @@ impl std::fmt::Display for ExportD1DatabaseAsSqlResultType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ExportD1DatabaseAsSqlResultType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ExportD1DatabaseAsSqlResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -766,6 +1010,7 @@ impl<'de> serde::Deserialize<'de> for ExportD1DatabaseAsSqlResultType {
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExportD1DatabaseAsSqlResult {
     /// The current time-travel bookmark for your D1, used to poll for updates. Will not change for the duration of the export task.
@@ -782,6 +1027,67 @@ pub struct ExportD1DatabaseAsSqlResult {
     pub success: Option<bool>,
     /// `type`
     pub r#type: Option<ExportD1DatabaseAsSqlResultType>,
+}
+#[cfg(feature = "mock")]
+impl ExportD1DatabaseAsSqlResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            at_bookmark: None,
+            error: None,
+            messages: None,
+            result: None,
+            status: None,
+            success: None,
+            r#type: None,
+        }
+    }
+    /// Sets `at_bookmark`.
+    #[inline]
+    pub fn at_bookmark(mut self, value: impl Into<String>) -> Self {
+        self.at_bookmark = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `messages`.
+    #[inline]
+    pub fn messages(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(
+        mut self,
+        value: impl Into<ExportD1DatabaseAsSqlResultResult>,
+    ) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ResultStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<ExportD1DatabaseAsSqlResultType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody/oneOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -902,6 +1208,7 @@ impl<'de> serde::Deserialize<'de> for ImportSqlIntoYourD1DatabaseRequest {
 }
 /// `#/components/schemas/d1_query-meta`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueryMeta {
     /// `changed_db`
@@ -919,10 +1226,69 @@ pub struct QueryMeta {
     /// `size_after`
     pub size_after: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl QueryMeta {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            changed_db: None,
+            changes: None,
+            duration: None,
+            last_row_id: None,
+            rows_read: None,
+            rows_written: None,
+            size_after: None,
+        }
+    }
+    /// Sets `changed_db`.
+    #[inline]
+    pub fn changed_db(mut self, value: impl Into<bool>) -> Self {
+        self.changed_db = Some(value.into());
+        self
+    }
+    /// Sets `changes`.
+    #[inline]
+    pub fn changes(mut self, value: impl Into<f64>) -> Self {
+        self.changes = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    #[inline]
+    pub fn duration(mut self, value: impl Into<f64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `last_row_id`.
+    #[inline]
+    pub fn last_row_id(mut self, value: impl Into<f64>) -> Self {
+        self.last_row_id = Some(value.into());
+        self
+    }
+    /// Sets `rows_read`.
+    #[inline]
+    pub fn rows_read(mut self, value: impl Into<f64>) -> Self {
+        self.rows_read = Some(value.into());
+        self
+    }
+    /// Sets `rows_written`.
+    #[inline]
+    pub fn rows_written(mut self, value: impl Into<f64>) -> Self {
+        self.rows_written = Some(value.into());
+        self
+    }
+    /// Sets `size_after`.
+    #[inline]
+    pub fn size_after(mut self, value: impl Into<f64>) -> Self {
+        self.size_after = Some(value.into());
+        self
+    }
+}
 /// Only present when status = 'complete'
 ///
 /// Schema: `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImportSqlIntoYourD1DatabaseResultResult {
     /// The time-travel bookmark if you need restore your D1 to directly after the import succeeded.
@@ -931,6 +1297,36 @@ pub struct ImportSqlIntoYourD1DatabaseResultResult {
     pub meta: Option<QueryMeta>,
     /// The total number of queries that were executed during the import.
     pub num_queries: Option<f64>,
+}
+#[cfg(feature = "mock")]
+impl ImportSqlIntoYourD1DatabaseResultResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            final_bookmark: None,
+            meta: None,
+            num_queries: None,
+        }
+    }
+    /// Sets `final_bookmark`.
+    #[inline]
+    pub fn final_bookmark(mut self, value: impl Into<String>) -> Self {
+        self.final_bookmark = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<QueryMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `num_queries`.
+    #[inline]
+    pub fn num_queries(mut self, value: impl Into<f64>) -> Self {
+        self.num_queries = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -971,6 +1367,12 @@ impl std::fmt::Display for ImportSqlIntoYourD1DatabaseResultType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ImportSqlIntoYourD1DatabaseResultType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ImportSqlIntoYourD1DatabaseResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -980,6 +1382,7 @@ impl<'de> serde::Deserialize<'de> for ImportSqlIntoYourD1DatabaseResultType {
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImportSqlIntoYourD1DatabaseResult {
     /// The current time-travel bookmark for your D1, used to poll for updates. Will not change for the duration of the import. Only returned if an import process is currently running or recently finished.
@@ -1000,6 +1403,84 @@ pub struct ImportSqlIntoYourD1DatabaseResult {
     pub r#type: Option<ImportSqlIntoYourD1DatabaseResultType>,
     /// The R2 presigned URL to use for uploading. Only returned when for the 'init' action.
     pub upload_url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ImportSqlIntoYourD1DatabaseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            at_bookmark: None,
+            error: None,
+            filename: None,
+            messages: None,
+            result: None,
+            status: None,
+            success: None,
+            r#type: None,
+            upload_url: None,
+        }
+    }
+    /// Sets `at_bookmark`.
+    #[inline]
+    pub fn at_bookmark(mut self, value: impl Into<String>) -> Self {
+        self.at_bookmark = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `messages`.
+    #[inline]
+    pub fn messages(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(
+        mut self,
+        value: impl Into<ImportSqlIntoYourD1DatabaseResultResult>,
+    ) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ResultStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(
+        mut self,
+        value: impl Into<ImportSqlIntoYourD1DatabaseResultType>,
+    ) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `upload_url`.
+    #[inline]
+    pub fn upload_url(mut self, value: impl Into<String>) -> Self {
+        self.upload_url = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/d1_params`
 ///
@@ -1042,6 +1523,7 @@ impl QueryD1DatabaseRequest {
 }
 /// `#/components/schemas/d1_query-result-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueryResultResponse {
     /// `meta`
@@ -1051,8 +1533,39 @@ pub struct QueryResultResponse {
     /// `success`
     pub success: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl QueryResultResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            meta: None,
+            results: None,
+            success: None,
+        }
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<QueryMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `results`.
+    #[inline]
+    pub fn results(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.results = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/d1_raw-result-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RawResultResponse {
     /// `meta`
@@ -1062,8 +1575,40 @@ pub struct RawResultResponse {
     /// `success`
     pub success: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl RawResultResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            meta: None,
+            results: None,
+            success: None,
+        }
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<QueryMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `results`.
+    #[inline]
+    pub fn results(mut self, value: impl Into<RawResultResponseResults>) -> Self {
+        self.results = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/d1_raw-result-response/properties/results/properties/rows/items/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum RawResultResponseResultsRowsItemItem {
     /// One of the alternatives.
@@ -1109,12 +1654,36 @@ impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
 }
 /// `#/components/schemas/d1_raw-result-response/properties/results`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RawResultResponseResults {
     /// `columns`
     pub columns: Option<Vec<String>>,
     /// `rows`
     pub rows: Option<Vec<Vec<RawResultResponseResultsRowsItemItem>>>,
+}
+#[cfg(feature = "mock")]
+impl RawResultResponseResults {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { columns: None, rows: None }
+    }
+    /// Sets `columns`.
+    #[inline]
+    pub fn columns(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.columns = Some(value.into());
+        self
+    }
+    /// Sets `rows`.
+    #[inline]
+    pub fn rows(
+        mut self,
+        value: impl Into<Vec<Vec<RawResultResponseResultsRowsItemItem>>>,
+    ) -> Self {
+        self.rows = Some(value.into());
+        self
+    }
 }
 /// The name `CloudflareD1CreateDatabaseRequest` had until the names were reworked; use [`CreateD1DatabaseRequest`].
 #[deprecated(note = "renamed to `CreateD1DatabaseRequest`")]

@@ -494,6 +494,196 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `digital-experience-monitoring` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DigitalExperienceMonitoringApi`](super::DigitalExperienceMonitoringApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::digital_experience_monitoring`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DigitalExperienceMonitoringMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DigitalExperienceMonitoringMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DigitalExperienceMonitoringMock {
+                mock,
+            }
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::list_cloudflare_colos`](super::DigitalExperienceMonitoringApi::list_cloudflare_colos) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_cloudflare_colos(
+            &self,
+            account_id: &str,
+            params: &ListCloudflareColosParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ColosResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .list_cloudflare_colos(account_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::list_fleet_status_devices`](super::DigitalExperienceMonitoringApi::list_fleet_status_devices) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_fleet_status_devices(
+            &self,
+            account_id: &str,
+            params: &ListFleetStatusDevicesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Device>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .list_fleet_status_devices(account_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::list_fleet_status_details_by_dimension`](super::DigitalExperienceMonitoringApi::list_fleet_status_details_by_dimension) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_fleet_status_details_by_dimension(
+            &self,
+            account_id: &str,
+            params: &ListFleetStatusDetailsByDimensionParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<FleetStatusLiveResult>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .list_fleet_status_details_by_dimension(account_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::list_fleet_status_aggregate_details_by_dimension`](super::DigitalExperienceMonitoringApi::list_fleet_status_aggregate_details_by_dimension) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_fleet_status_aggregate_details_by_dimension(
+            &self,
+            account_id: &str,
+            params: &ListFleetStatusAggregateDetailsByDimensionParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .list_fleet_status_aggregate_details_by_dimension(
+                            account_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_for_http_test`](super::DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_for_http_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_details_and_aggregate_metrics_for_http_test(
+            &self,
+            account_id: &str,
+            test_id: &str,
+            params: &GetDetailsAndAggregateMetricsForHttpTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<HttpDetailsResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_details_and_aggregate_metrics_for_http_test(
+                            account_id,
+                            test_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_percentiles_for_http_test`](super::DigitalExperienceMonitoringApi::get_percentiles_for_http_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_percentiles_for_http_test(
+            &self,
+            account_id: &str,
+            test_id: &str,
+            params: &GetPercentilesForHttpTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<HttpDetailsPercentilesResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_percentiles_for_http_test(account_id, test_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::list_dex_test_analytics`](super::DigitalExperienceMonitoringApi::list_dex_test_analytics) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_dex_test_analytics(
+            &self,
+            account_id: &str,
+            params: &ListDexTestAnalyticsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TestsResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .list_dex_test_analytics(account_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_count_of_devices_targeted`](super::DigitalExperienceMonitoringApi::get_count_of_devices_targeted) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_count_of_devices_targeted(
+            &self,
+            account_id: &str,
+            params: &GetCountOfDevicesTargetedParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<UniqueDevicesResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_count_of_devices_targeted(account_id, params),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_details_for_specific_traceroute_test_run`](super::DigitalExperienceMonitoringApi::get_details_for_specific_traceroute_test_run) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_details_for_specific_traceroute_test_run(
+            &self,
+            account_id: &str,
+            test_result_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<TracerouteTestResultNetworkPathResponse>,
+        > {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_details_for_specific_traceroute_test_run(
+                            account_id,
+                            test_result_id,
+                        ),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_traceroute_test`](super::DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_traceroute_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_details_and_aggregate_metrics_traceroute_test(
+            &self,
+            account_id: &str,
+            test_id: &str,
+            params: &GetDetailsAndAggregateMetricsTracerouteTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TracerouteDetailsResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_details_and_aggregate_metrics_traceroute_test(
+                            account_id,
+                            test_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_network_path_breakdown_for_traceroute_test`](super::DigitalExperienceMonitoringApi::get_network_path_breakdown_for_traceroute_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_network_path_breakdown_for_traceroute_test(
+            &self,
+            account_id: &str,
+            test_id: &str,
+            params: &GetNetworkPathBreakdownForTracerouteTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TracerouteTestNetworkPathResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_network_path_breakdown_for_traceroute_test(
+                            account_id,
+                            test_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`DigitalExperienceMonitoringApi::get_percentiles_for_traceroute_test`](super::DigitalExperienceMonitoringApi::get_percentiles_for_traceroute_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_percentiles_for_traceroute_test(
+            &self,
+            account_id: &str,
+            test_id: &str,
+            params: &GetPercentilesForTracerouteTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TracerouteDetailsPercentilesResponse>> {
+            self.mock
+                .on(
+                    super::DigitalExperienceMonitoringApi::new(self.mock.client())
+                        .get_percentiles_for_traceroute_test(account_id, test_id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::list_cloudflare_colos`](DigitalExperienceMonitoringApi::list_cloudflare_colos).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1103,6 +1293,7 @@ impl rt::__private::ParamValue for ListCloudflareColosSortBy {
 pub type ColosResponse = Vec<ColosResponseItem>;
 /// `#/components/schemas/digital-experience-monitoring_colos_response/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ColosResponseItem {
     /// Airport code
@@ -1119,6 +1310,22 @@ pub struct ColosResponseItem {
     /// Example: `"US"`.
     #[serde(rename = "countryCode")]
     pub country_code: String,
+}
+#[cfg(feature = "mock")]
+impl ColosResponseItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        airport_code: impl Into<String>,
+        city: impl Into<String>,
+        country_code: impl Into<String>,
+    ) -> Self {
+        Self {
+            airport_code: airport_code.into(),
+            city: city.into(),
+            country_code: country_code.into(),
+        }
+    }
 }
 /// Timestamp in ISO format
 ///
@@ -1328,6 +1535,7 @@ impl rt::__private::ParamValue for Source {
 }
 /// `#/components/schemas/digital-experience-monitoring_device`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Device {
     /// `colo`
@@ -1348,6 +1556,40 @@ pub struct Device {
     /// `version`
     pub version: Version,
 }
+#[cfg(feature = "mock")]
+impl Device {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        colo: impl Into<Colo>,
+        device_id: impl Into<String>,
+        platform: impl Into<Platform>,
+        status: impl Into<Status>,
+        version: impl Into<Version>,
+    ) -> Self {
+        Self {
+            colo: colo.into(),
+            device_id: device_id.into(),
+            device_name: None,
+            person_email: None,
+            platform: platform.into(),
+            status: status.into(),
+            version: version.into(),
+        }
+    }
+    /// Sets `deviceName`.
+    #[inline]
+    pub fn device_name(mut self, value: impl Into<String>) -> Self {
+        self.device_name = Some(value.into());
+        self
+    }
+    /// Sets `personEmail`.
+    #[inline]
+    pub fn person_email(mut self, value: impl Into<PersonEmail>) -> Self {
+        self.person_email = Some(value.into());
+        self
+    }
+}
 /// User contact email address
 ///
 /// Schema: `#/components/schemas/digital-experience-monitoring_personEmail`
@@ -1360,6 +1602,7 @@ pub type PersonEmail = String;
 pub type SinceMinutes = f64;
 /// `#/components/schemas/digital-experience-monitoring_live_stat`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LiveStat {
     /// `uniqueDevicesTotal`
@@ -1368,12 +1611,36 @@ pub struct LiveStat {
     /// `value`
     pub value: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl LiveStat {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            unique_devices_total: None,
+            value: None,
+        }
+    }
+    /// Sets `uniqueDevicesTotal`.
+    #[inline]
+    pub fn unique_devices_total(mut self, value: impl Into<UniqueDevicesTotal>) -> Self {
+        self.unique_devices_total = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// Number of unique devices
 ///
 /// Schema: `#/components/schemas/digital-experience-monitoring_uniqueDevicesTotal`
 pub type UniqueDevicesTotal = f64;
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result/properties/deviceStats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FleetStatusLiveResultDeviceStats {
     /// `byColo`
@@ -1395,13 +1662,82 @@ pub struct FleetStatusLiveResultDeviceStats {
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: Option<UniqueDevicesTotal>,
 }
+#[cfg(feature = "mock")]
+impl FleetStatusLiveResultDeviceStats {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            by_colo: None,
+            by_mode: None,
+            by_platform: None,
+            by_status: None,
+            by_version: None,
+            unique_devices_total: None,
+        }
+    }
+    /// Sets `byColo`.
+    #[inline]
+    pub fn by_colo(mut self, value: impl Into<Vec<LiveStat>>) -> Self {
+        self.by_colo = Some(value.into());
+        self
+    }
+    /// Sets `byMode`.
+    #[inline]
+    pub fn by_mode(mut self, value: impl Into<Vec<LiveStat>>) -> Self {
+        self.by_mode = Some(value.into());
+        self
+    }
+    /// Sets `byPlatform`.
+    #[inline]
+    pub fn by_platform(mut self, value: impl Into<Vec<LiveStat>>) -> Self {
+        self.by_platform = Some(value.into());
+        self
+    }
+    /// Sets `byStatus`.
+    #[inline]
+    pub fn by_status(mut self, value: impl Into<Vec<LiveStat>>) -> Self {
+        self.by_status = Some(value.into());
+        self
+    }
+    /// Sets `byVersion`.
+    #[inline]
+    pub fn by_version(mut self, value: impl Into<Vec<LiveStat>>) -> Self {
+        self.by_version = Some(value.into());
+        self
+    }
+    /// Sets `uniqueDevicesTotal`.
+    #[inline]
+    pub fn unique_devices_total(mut self, value: impl Into<UniqueDevicesTotal>) -> Self {
+        self.unique_devices_total = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FleetStatusLiveResult {
     /// `deviceStats`
     #[serde(rename = "deviceStats")]
     pub device_stats: Option<FleetStatusLiveResultDeviceStats>,
+}
+#[cfg(feature = "mock")]
+impl FleetStatusLiveResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { device_stats: None }
+    }
+    /// Sets `deviceStats`.
+    #[inline]
+    pub fn device_stats(
+        mut self,
+        value: impl Into<FleetStatusLiveResultDeviceStats>,
+    ) -> Self {
+        self.device_stats = Some(value.into());
+        self
+    }
 }
 /// API Resource UUID tag.
 ///
@@ -1470,6 +1806,7 @@ impl rt::__private::ParamValue for TestInterval {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpDetailsResponse {
     /// The url of the HTTP synthetic application test
@@ -1501,8 +1838,84 @@ pub struct HttpDetailsResponse {
     /// `targeted`
     pub targeted: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl HttpDetailsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            http_stats: None,
+            http_stats_by_colo: None,
+            interval: None,
+            kind: None,
+            method: None,
+            name: None,
+            target_policies: None,
+            targeted: None,
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `httpStats`.
+    #[inline]
+    pub fn http_stats(mut self, value: impl Into<HttpDetailsResponseHttpStats>) -> Self {
+        self.http_stats = Some(value.into());
+        self
+    }
+    /// Sets `httpStatsByColo`.
+    #[inline]
+    pub fn http_stats_by_colo(
+        mut self,
+        value: impl Into<Vec<HttpDetailsResponseHttpStatsByColoItem>>,
+    ) -> Self {
+        self.http_stats_by_colo = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<String>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<HttpDetailsResponseKind>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `target_policies`.
+    #[inline]
+    pub fn target_policies(mut self, value: impl Into<Vec<TargetPoliciesItem>>) -> Self {
+        self.target_policies = Some(value.into());
+        self
+    }
+    /// Sets `targeted`.
+    #[inline]
+    pub fn targeted(mut self, value: impl Into<bool>) -> Self {
+        self.targeted = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_test_stat_pct_over_time`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestStatPctOverTime {
     /// average observed in the time period
@@ -1514,8 +1927,40 @@ pub struct TestStatPctOverTime {
     /// `slots`
     pub slots: Vec<TestStatPctOverTimeSlotsItem>,
 }
+#[cfg(feature = "mock")]
+impl TestStatPctOverTime {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(slots: impl Into<Vec<TestStatPctOverTimeSlotsItem>>) -> Self {
+        Self {
+            avg: None,
+            max: None,
+            min: None,
+            slots: slots.into(),
+        }
+    }
+    /// Sets `avg`.
+    #[inline]
+    pub fn avg(mut self, value: impl Into<f64>) -> Self {
+        self.avg = Some(value.into());
+        self
+    }
+    /// Sets `max`.
+    #[inline]
+    pub fn max(mut self, value: impl Into<f64>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+    /// Sets `min`.
+    #[inline]
+    pub fn min(mut self, value: impl Into<f64>) -> Self {
+        self.min = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_test_stat_pct_over_time/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestStatPctOverTimeSlotsItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
@@ -1523,8 +1968,20 @@ pub struct TestStatPctOverTimeSlotsItem {
     /// `value`
     pub value: f64,
 }
+#[cfg(feature = "mock")]
+impl TestStatPctOverTimeSlotsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(timestamp: impl Into<String>, value: impl Into<f64>) -> Self {
+        Self {
+            timestamp: timestamp.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_test_stat_over_time`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestStatOverTime {
     /// average observed in the time period
@@ -1536,8 +1993,40 @@ pub struct TestStatOverTime {
     /// `slots`
     pub slots: Vec<TestStatOverTimeSlotsItem>,
 }
+#[cfg(feature = "mock")]
+impl TestStatOverTime {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(slots: impl Into<Vec<TestStatOverTimeSlotsItem>>) -> Self {
+        Self {
+            avg: None,
+            max: None,
+            min: None,
+            slots: slots.into(),
+        }
+    }
+    /// Sets `avg`.
+    #[inline]
+    pub fn avg(mut self, value: impl Into<i64>) -> Self {
+        self.avg = Some(value.into());
+        self
+    }
+    /// Sets `max`.
+    #[inline]
+    pub fn max(mut self, value: impl Into<i64>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+    /// Sets `min`.
+    #[inline]
+    pub fn min(mut self, value: impl Into<i64>) -> Self {
+        self.min = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_test_stat_over_time/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestStatOverTimeSlotsItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
@@ -1545,10 +2034,22 @@ pub struct TestStatOverTimeSlotsItem {
     /// `value`
     pub value: i64,
 }
+#[cfg(feature = "mock")]
+impl TestStatOverTimeSlotsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(timestamp: impl Into<String>, value: impl Into<i64>) -> Self {
+        Self {
+            timestamp: timestamp.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStats/properties/httpStatusCode/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStatsByColo/items/properties/httpStatusCode/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpStatusCodeItem {
     /// `status200`
@@ -1562,8 +2063,29 @@ pub struct HttpStatusCodeItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
     pub timestamp: String,
 }
+#[cfg(feature = "mock")]
+impl HttpStatusCodeItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        status200: impl Into<i64>,
+        status300: impl Into<i64>,
+        status400: impl Into<i64>,
+        status500: impl Into<i64>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self {
+            status200: status200.into(),
+            status300: status300.into(),
+            status400: status400.into(),
+            status500: status500.into(),
+            timestamp: timestamp.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpDetailsResponseHttpStats {
     /// `availabilityPct`
@@ -1587,8 +2109,31 @@ pub struct HttpDetailsResponseHttpStats {
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: i64,
 }
+#[cfg(feature = "mock")]
+impl HttpDetailsResponseHttpStats {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        availability_pct: impl Into<TestStatPctOverTime>,
+        dns_response_time_ms: impl Into<TestStatOverTime>,
+        http_status_code: impl Into<Vec<HttpStatusCodeItem>>,
+        resource_fetch_time_ms: impl Into<TestStatOverTime>,
+        server_response_time_ms: impl Into<TestStatOverTime>,
+        unique_devices_total: impl Into<i64>,
+    ) -> Self {
+        Self {
+            availability_pct: availability_pct.into(),
+            dns_response_time_ms: dns_response_time_ms.into(),
+            http_status_code: http_status_code.into(),
+            resource_fetch_time_ms: resource_fetch_time_ms.into(),
+            server_response_time_ms: server_response_time_ms.into(),
+            unique_devices_total: unique_devices_total.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStatsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpDetailsResponseHttpStatsByColoItem {
     /// `availabilityPct`
@@ -1613,6 +2158,30 @@ pub struct HttpDetailsResponseHttpStatsByColoItem {
     /// Example: `57`.
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: i64,
+}
+#[cfg(feature = "mock")]
+impl HttpDetailsResponseHttpStatsByColoItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        availability_pct: impl Into<TestStatPctOverTime>,
+        colo: impl Into<String>,
+        dns_response_time_ms: impl Into<TestStatOverTime>,
+        http_status_code: impl Into<Vec<HttpStatusCodeItem>>,
+        resource_fetch_time_ms: impl Into<TestStatOverTime>,
+        server_response_time_ms: impl Into<TestStatOverTime>,
+        unique_devices_total: impl Into<i64>,
+    ) -> Self {
+        Self {
+            availability_pct: availability_pct.into(),
+            colo: colo.into(),
+            dns_response_time_ms: dns_response_time_ms.into(),
+            http_status_code: http_status_code.into(),
+            resource_fetch_time_ms: resource_fetch_time_ms.into(),
+            server_response_time_ms: server_response_time_ms.into(),
+            unique_devices_total: unique_devices_total.into(),
+        }
+    }
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/kind`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1653,6 +2222,12 @@ impl std::fmt::Display for HttpDetailsResponseKind {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for HttpDetailsResponseKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for HttpDetailsResponseKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1664,6 +2239,7 @@ impl<'de> serde::Deserialize<'de> for HttpDetailsResponseKind {
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/target_policies/items`, `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/target_policies/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TargetPoliciesItem {
     /// Whether the policy is the default for the account
@@ -1673,8 +2249,25 @@ pub struct TargetPoliciesItem {
     /// `name`
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl TargetPoliciesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        default: impl Into<bool>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            default: default.into(),
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_http_details_percentiles_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpDetailsPercentilesResponse {
     /// `dnsResponseTimeMs`
@@ -1687,8 +2280,39 @@ pub struct HttpDetailsPercentilesResponse {
     #[serde(rename = "serverResponseTimeMs")]
     pub server_response_time_ms: Option<Percentiles>,
 }
+#[cfg(feature = "mock")]
+impl HttpDetailsPercentilesResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dns_response_time_ms: None,
+            resource_fetch_time_ms: None,
+            server_response_time_ms: None,
+        }
+    }
+    /// Sets `dnsResponseTimeMs`.
+    #[inline]
+    pub fn dns_response_time_ms(mut self, value: impl Into<Percentiles>) -> Self {
+        self.dns_response_time_ms = Some(value.into());
+        self
+    }
+    /// Sets `resourceFetchTimeMs`.
+    #[inline]
+    pub fn resource_fetch_time_ms(mut self, value: impl Into<Percentiles>) -> Self {
+        self.resource_fetch_time_ms = Some(value.into());
+        self
+    }
+    /// Sets `serverResponseTimeMs`.
+    #[inline]
+    pub fn server_response_time_ms(mut self, value: impl Into<Percentiles>) -> Self {
+        self.server_response_time_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_percentiles`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Percentiles {
     /// p50 observed in the time period
@@ -1700,8 +2324,46 @@ pub struct Percentiles {
     /// p99 observed in the time period
     pub p99: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl Percentiles {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            p50: None,
+            p90: None,
+            p95: None,
+            p99: None,
+        }
+    }
+    /// Sets `p50`.
+    #[inline]
+    pub fn p50(mut self, value: impl Into<f64>) -> Self {
+        self.p50 = Some(value.into());
+        self
+    }
+    /// Sets `p90`.
+    #[inline]
+    pub fn p90(mut self, value: impl Into<f64>) -> Self {
+        self.p90 = Some(value.into());
+        self
+    }
+    /// Sets `p95`.
+    #[inline]
+    pub fn p95(mut self, value: impl Into<f64>) -> Self {
+        self.p95 = Some(value.into());
+        self
+    }
+    /// Sets `p99`.
+    #[inline]
+    pub fn p99(mut self, value: impl Into<f64>) -> Self {
+        self.p99 = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponse {
     /// `overviewMetrics`
@@ -1710,8 +2372,23 @@ pub struct TestsResponse {
     /// array of test results objects.
     pub tests: Vec<TestsResponseTestsItem>,
 }
+#[cfg(feature = "mock")]
+impl TestsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        overview_metrics: impl Into<TestsResponseOverviewMetrics>,
+        tests: impl Into<Vec<TestsResponseTestsItem>>,
+    ) -> Self {
+        Self {
+            overview_metrics: overview_metrics.into(),
+            tests: tests.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/overviewMetrics`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseOverviewMetrics {
     /// percentage availability for all HTTP test results in response
@@ -1724,8 +2401,33 @@ pub struct TestsResponseOverviewMetrics {
     #[serde(rename = "testsTotal")]
     pub tests_total: i64,
 }
+#[cfg(feature = "mock")]
+impl TestsResponseOverviewMetrics {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tests_total: impl Into<i64>) -> Self {
+        Self {
+            avg_http_availability_pct: None,
+            avg_traceroute_availability_pct: None,
+            tests_total: tests_total.into(),
+        }
+    }
+    /// Sets `avgHttpAvailabilityPct`.
+    #[inline]
+    pub fn avg_http_availability_pct(mut self, value: impl Into<f64>) -> Self {
+        self.avg_http_availability_pct = Some(value.into());
+        self
+    }
+    /// Sets `avgTracerouteAvailabilityPct`.
+    #[inline]
+    pub fn avg_traceroute_availability_pct(mut self, value: impl Into<f64>) -> Self {
+        self.avg_traceroute_availability_pct = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_timing_aggregates`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimingAggregates {
     /// `avgMs`
@@ -1737,8 +2439,33 @@ pub struct TimingAggregates {
     #[serde(rename = "overTime")]
     pub over_time: Option<TimingAggregatesOverTime>,
 }
+#[cfg(feature = "mock")]
+impl TimingAggregates {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(history: impl Into<Vec<AggregateStat>>) -> Self {
+        Self {
+            avg_ms: None,
+            history: history.into(),
+            over_time: None,
+        }
+    }
+    /// Sets `avgMs`.
+    #[inline]
+    pub fn avg_ms(mut self, value: impl Into<i64>) -> Self {
+        self.avg_ms = Some(value.into());
+        self
+    }
+    /// Sets `overTime`.
+    #[inline]
+    pub fn over_time(mut self, value: impl Into<TimingAggregatesOverTime>) -> Self {
+        self.over_time = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_aggregate_stat`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AggregateStat {
     /// `avgMs`
@@ -1751,14 +2478,53 @@ pub struct AggregateStat {
     #[serde(rename = "timePeriod")]
     pub time_period: AggregateTimePeriod,
 }
+#[cfg(feature = "mock")]
+impl AggregateStat {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(time_period: impl Into<AggregateTimePeriod>) -> Self {
+        Self {
+            avg_ms: None,
+            delta_pct: None,
+            time_period: time_period.into(),
+        }
+    }
+    /// Sets `avgMs`.
+    #[inline]
+    pub fn avg_ms(mut self, value: impl Into<i64>) -> Self {
+        self.avg_ms = Some(value.into());
+        self
+    }
+    /// Sets `deltaPct`.
+    #[inline]
+    pub fn delta_pct(mut self, value: impl Into<f64>) -> Self {
+        self.delta_pct = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_period`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AggregateTimePeriod {
     /// `units`
     pub units: AggregateTimePeriodUnits,
     /// `value`
     pub value: i64,
+}
+#[cfg(feature = "mock")]
+impl AggregateTimePeriod {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        units: impl Into<AggregateTimePeriodUnits>,
+        value: impl Into<i64>,
+    ) -> Self {
+        Self {
+            units: units.into(),
+            value: value.into(),
+        }
+    }
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_period/properties/units`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1809,6 +2575,12 @@ impl std::fmt::Display for AggregateTimePeriodUnits {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for AggregateTimePeriodUnits {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for AggregateTimePeriodUnits {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1818,6 +2590,7 @@ impl<'de> serde::Deserialize<'de> for AggregateTimePeriodUnits {
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_slot`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AggregateTimeSlot {
     /// `avgMs`
@@ -1826,8 +2599,20 @@ pub struct AggregateTimeSlot {
     /// `timestamp`
     pub timestamp: String,
 }
+#[cfg(feature = "mock")]
+impl AggregateTimeSlot {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(avg_ms: impl Into<i64>, timestamp: impl Into<String>) -> Self {
+        Self {
+            avg_ms: avg_ms.into(),
+            timestamp: timestamp.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_timing_aggregates/properties/overTime`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimingAggregatesOverTime {
     /// `timePeriod`
@@ -1836,16 +2621,42 @@ pub struct TimingAggregatesOverTime {
     /// `values`
     pub values: Vec<AggregateTimeSlot>,
 }
+#[cfg(feature = "mock")]
+impl TimingAggregatesOverTime {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        time_period: impl Into<AggregateTimePeriod>,
+        values: impl Into<Vec<AggregateTimeSlot>>,
+    ) -> Self {
+        Self {
+            time_period: time_period.into(),
+            values: values.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/httpResults`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseTestsItemHttpResults {
     /// `resourceFetchTime`
     #[serde(rename = "resourceFetchTime")]
     pub resource_fetch_time: TimingAggregates,
 }
+#[cfg(feature = "mock")]
+impl TestsResponseTestsItemHttpResults {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(resource_fetch_time: impl Into<TimingAggregates>) -> Self {
+        Self {
+            resource_fetch_time: resource_fetch_time.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/httpResultsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseTestsItemHttpResultsByColoItem {
     /// Cloudflare colo
@@ -1855,6 +2666,20 @@ pub struct TestsResponseTestsItemHttpResultsByColoItem {
     /// `resourceFetchTime`
     #[serde(rename = "resourceFetchTime")]
     pub resource_fetch_time: TimingAggregates,
+}
+#[cfg(feature = "mock")]
+impl TestsResponseTestsItemHttpResultsByColoItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        colo: impl Into<String>,
+        resource_fetch_time: impl Into<TimingAggregates>,
+    ) -> Self {
+        Self {
+            colo: colo.into(),
+            resource_fetch_time: resource_fetch_time.into(),
+        }
+    }
 }
 /// test type, http or traceroute
 ///
@@ -1902,6 +2727,12 @@ impl std::fmt::Display for TestsResponseTestsItemKind {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TestsResponseTestsItemKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestsResponseTestsItemKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1911,14 +2742,26 @@ impl<'de> serde::Deserialize<'de> for TestsResponseTestsItemKind {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/tracerouteResults`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseTestsItemTracerouteResults {
     /// `roundTripTime`
     #[serde(rename = "roundTripTime")]
     pub round_trip_time: TimingAggregates,
 }
+#[cfg(feature = "mock")]
+impl TestsResponseTestsItemTracerouteResults {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(round_trip_time: impl Into<TimingAggregates>) -> Self {
+        Self {
+            round_trip_time: round_trip_time.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/tracerouteResultsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseTestsItemTracerouteResultsByColoItem {
     /// Cloudflare colo
@@ -1929,8 +2772,23 @@ pub struct TestsResponseTestsItemTracerouteResultsByColoItem {
     #[serde(rename = "roundTripTime")]
     pub round_trip_time: TimingAggregates,
 }
+#[cfg(feature = "mock")]
+impl TestsResponseTestsItemTracerouteResultsByColoItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        colo: impl Into<String>,
+        round_trip_time: impl Into<TimingAggregates>,
+    ) -> Self {
+        Self {
+            colo: colo.into(),
+            round_trip_time: round_trip_time.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TestsResponseTestsItem {
     /// date the test was created.
@@ -1972,16 +2830,117 @@ pub struct TestsResponseTestsItem {
     /// `updated`
     pub updated: String,
 }
+#[cfg(feature = "mock")]
+impl TestsResponseTestsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created: impl Into<String>,
+        description: impl Into<String>,
+        enabled: impl Into<bool>,
+        host: impl Into<String>,
+        id: impl Into<Uuid>,
+        interval: impl Into<String>,
+        kind: impl Into<TestsResponseTestsItemKind>,
+        name: impl Into<String>,
+        updated: impl Into<String>,
+    ) -> Self {
+        Self {
+            created: created.into(),
+            description: description.into(),
+            enabled: enabled.into(),
+            host: host.into(),
+            http_results: None,
+            http_results_by_colo: None,
+            id: id.into(),
+            interval: interval.into(),
+            kind: kind.into(),
+            method: None,
+            name: name.into(),
+            target_policies: None,
+            targeted: None,
+            traceroute_results: None,
+            traceroute_results_by_colo: None,
+            updated: updated.into(),
+        }
+    }
+    /// Sets `httpResults`.
+    #[inline]
+    pub fn http_results(
+        mut self,
+        value: impl Into<TestsResponseTestsItemHttpResults>,
+    ) -> Self {
+        self.http_results = Some(value.into());
+        self
+    }
+    /// Sets `httpResultsByColo`.
+    #[inline]
+    pub fn http_results_by_colo(
+        mut self,
+        value: impl Into<Vec<TestsResponseTestsItemHttpResultsByColoItem>>,
+    ) -> Self {
+        self.http_results_by_colo = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `target_policies`.
+    #[inline]
+    pub fn target_policies(mut self, value: impl Into<Vec<TargetPoliciesItem>>) -> Self {
+        self.target_policies = Some(value.into());
+        self
+    }
+    /// Sets `targeted`.
+    #[inline]
+    pub fn targeted(mut self, value: impl Into<bool>) -> Self {
+        self.targeted = Some(value.into());
+        self
+    }
+    /// Sets `tracerouteResults`.
+    #[inline]
+    pub fn traceroute_results(
+        mut self,
+        value: impl Into<TestsResponseTestsItemTracerouteResults>,
+    ) -> Self {
+        self.traceroute_results = Some(value.into());
+        self
+    }
+    /// Sets `tracerouteResultsByColo`.
+    #[inline]
+    pub fn traceroute_results_by_colo(
+        mut self,
+        value: impl Into<Vec<TestsResponseTestsItemTracerouteResultsByColoItem>>,
+    ) -> Self {
+        self.traceroute_results_by_colo = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_unique_devices_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UniqueDevicesResponse {
     /// total number of unique devices
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: i64,
 }
+#[cfg(feature = "mock")]
+impl UniqueDevicesResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(unique_devices_total: impl Into<i64>) -> Self {
+        Self {
+            unique_devices_total: unique_devices_total.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponse {
     /// name of the device associated with this network path response
@@ -1999,8 +2958,44 @@ pub struct TracerouteTestResultNetworkPathResponse {
     #[serde(rename = "testName")]
     pub test_name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl TracerouteTestResultNetworkPathResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        hops: impl Into<Vec<TracerouteTestResultNetworkPathResponseHopsItem>>,
+        result_id: impl Into<Uuid>,
+    ) -> Self {
+        Self {
+            device_name: None,
+            hops: hops.into(),
+            result_id: result_id.into(),
+            test_id: None,
+            test_name: None,
+        }
+    }
+    /// Sets `deviceName`.
+    #[inline]
+    pub fn device_name(mut self, value: impl Into<String>) -> Self {
+        self.device_name = Some(value.into());
+        self
+    }
+    /// Sets `testId`.
+    #[inline]
+    pub fn test_id(mut self, value: impl Into<Uuid>) -> Self {
+        self.test_id = Some(value.into());
+        self
+    }
+    /// Sets `testName`.
+    #[inline]
+    pub fn test_name(mut self, value: impl Into<String>) -> Self {
+        self.test_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items/properties/location`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponseHopsItemLocation {
     /// `city`
@@ -2009,6 +3004,36 @@ pub struct TracerouteTestResultNetworkPathResponseHopsItemLocation {
     pub state: Option<String>,
     /// `zip`
     pub zip: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl TracerouteTestResultNetworkPathResponseHopsItemLocation {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            city: None,
+            state: None,
+            zip: None,
+        }
+    }
+    /// Sets `city`.
+    #[inline]
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `zip`.
+    #[inline]
+    pub fn zip(mut self, value: impl Into<String>) -> Self {
+        self.zip = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items/properties/mile`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2064,6 +3089,12 @@ impl std::fmt::Display for TracerouteTestResultNetworkPathResponseHopsItemMile {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TracerouteTestResultNetworkPathResponseHopsItemMile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de>
 for TracerouteTestResultNetworkPathResponseHopsItemMile {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2074,6 +3105,7 @@ for TracerouteTestResultNetworkPathResponseHopsItemMile {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponseHopsItem {
     /// `asn`
@@ -2098,8 +3130,81 @@ pub struct TracerouteTestResultNetworkPathResponseHopsItem {
     /// `ttl`
     pub ttl: i64,
 }
+#[cfg(feature = "mock")]
+impl TracerouteTestResultNetworkPathResponseHopsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(ttl: impl Into<i64>) -> Self {
+        Self {
+            asn: None,
+            aso: None,
+            ip_address: None,
+            location: None,
+            mile: None,
+            name: None,
+            packet_loss_pct: None,
+            rtt_ms: None,
+            ttl: ttl.into(),
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<i64>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `aso`.
+    #[inline]
+    pub fn aso(mut self, value: impl Into<String>) -> Self {
+        self.aso = Some(value.into());
+        self
+    }
+    /// Sets `ipAddress`.
+    #[inline]
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl Into<TracerouteTestResultNetworkPathResponseHopsItemLocation>,
+    ) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `mile`.
+    #[inline]
+    pub fn mile(
+        mut self,
+        value: impl Into<TracerouteTestResultNetworkPathResponseHopsItemMile>,
+    ) -> Self {
+        self.mile = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `packetLossPct`.
+    #[inline]
+    pub fn packet_loss_pct(mut self, value: impl Into<f64>) -> Self {
+        self.packet_loss_pct = Some(value.into());
+        self
+    }
+    /// Sets `rttMs`.
+    #[inline]
+    pub fn rtt_ms(mut self, value: impl Into<i64>) -> Self {
+        self.rtt_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteDetailsResponse {
     /// The host of the Traceroute synthetic application test
@@ -2128,6 +3233,58 @@ pub struct TracerouteDetailsResponse {
     pub traceroute_stats_by_colo: Option<
         Vec<TracerouteDetailsResponseTracerouteStatsByColoItem>,
     >,
+}
+#[cfg(feature = "mock")]
+impl TracerouteDetailsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        host: impl Into<String>,
+        interval: impl Into<String>,
+        kind: impl Into<Kind>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            host: host.into(),
+            interval: interval.into(),
+            kind: kind.into(),
+            name: name.into(),
+            target_policies: None,
+            targeted: None,
+            traceroute_stats: None,
+            traceroute_stats_by_colo: None,
+        }
+    }
+    /// Sets `target_policies`.
+    #[inline]
+    pub fn target_policies(mut self, value: impl Into<Vec<TargetPoliciesItem>>) -> Self {
+        self.target_policies = Some(value.into());
+        self
+    }
+    /// Sets `targeted`.
+    #[inline]
+    pub fn targeted(mut self, value: impl Into<bool>) -> Self {
+        self.targeted = Some(value.into());
+        self
+    }
+    /// Sets `tracerouteStats`.
+    #[inline]
+    pub fn traceroute_stats(
+        mut self,
+        value: impl Into<TracerouteDetailsResponseTracerouteStats>,
+    ) -> Self {
+        self.traceroute_stats = Some(value.into());
+        self
+    }
+    /// Sets `tracerouteStatsByColo`.
+    #[inline]
+    pub fn traceroute_stats_by_colo(
+        mut self,
+        value: impl Into<Vec<TracerouteDetailsResponseTracerouteStatsByColoItem>>,
+    ) -> Self {
+        self.traceroute_stats_by_colo = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/kind`
 ///
@@ -2170,6 +3327,12 @@ impl std::fmt::Display for Kind {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2179,6 +3342,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/tracerouteStats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteDetailsResponseTracerouteStats {
     /// `availabilityPct`
@@ -2199,8 +3363,29 @@ pub struct TracerouteDetailsResponseTracerouteStats {
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: i64,
 }
+#[cfg(feature = "mock")]
+impl TracerouteDetailsResponseTracerouteStats {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        availability_pct: impl Into<TestStatPctOverTime>,
+        hops_count: impl Into<TestStatOverTime>,
+        packet_loss_pct: impl Into<TestStatPctOverTime>,
+        round_trip_time_ms: impl Into<TestStatOverTime>,
+        unique_devices_total: impl Into<i64>,
+    ) -> Self {
+        Self {
+            availability_pct: availability_pct.into(),
+            hops_count: hops_count.into(),
+            packet_loss_pct: packet_loss_pct.into(),
+            round_trip_time_ms: round_trip_time_ms.into(),
+            unique_devices_total: unique_devices_total.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/tracerouteStatsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteDetailsResponseTracerouteStatsByColoItem {
     /// `availabilityPct`
@@ -2223,8 +3408,31 @@ pub struct TracerouteDetailsResponseTracerouteStatsByColoItem {
     #[serde(rename = "uniqueDevicesTotal")]
     pub unique_devices_total: i64,
 }
+#[cfg(feature = "mock")]
+impl TracerouteDetailsResponseTracerouteStatsByColoItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        availability_pct: impl Into<TestStatPctOverTime>,
+        colo: impl Into<String>,
+        hops_count: impl Into<TestStatOverTime>,
+        packet_loss_pct: impl Into<TestStatPctOverTime>,
+        round_trip_time_ms: impl Into<TestStatOverTime>,
+        unique_devices_total: impl Into<i64>,
+    ) -> Self {
+        Self {
+            availability_pct: availability_pct.into(),
+            colo: colo.into(),
+            hops_count: hops_count.into(),
+            packet_loss_pct: packet_loss_pct.into(),
+            round_trip_time_ms: round_trip_time_ms.into(),
+            unique_devices_total: unique_devices_total.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponse {
     /// `deviceName`
@@ -2247,6 +3455,61 @@ pub struct TracerouteTestNetworkPathResponse {
     ///
     /// Example: `"1.1.1.1"`.
     pub url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl TracerouteTestNetworkPathResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Uuid>) -> Self {
+        Self {
+            device_name: None,
+            id: id.into(),
+            interval: None,
+            kind: None,
+            name: None,
+            network_path: None,
+            url: None,
+        }
+    }
+    /// Sets `deviceName`.
+    #[inline]
+    pub fn device_name(mut self, value: impl Into<String>) -> Self {
+        self.device_name = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<String>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `networkPath`.
+    #[inline]
+    pub fn network_path(
+        mut self,
+        value: impl Into<TracerouteTestNetworkPathResponseNetworkPath>,
+    ) -> Self {
+        self.network_path = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/sampling/properties/unit`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2287,6 +3550,12 @@ impl std::fmt::Display for TracerouteTestNetworkPathResponseNetworkPathSamplingU
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de>
 for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2299,6 +3568,7 @@ for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
 ///
 /// Schema: `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/sampling`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPathSampling {
     /// `unit`
@@ -2306,8 +3576,23 @@ pub struct TracerouteTestNetworkPathResponseNetworkPathSampling {
     /// `value`
     pub value: i64,
 }
+#[cfg(feature = "mock")]
+impl TracerouteTestNetworkPathResponseNetworkPathSampling {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        unit: impl Into<TracerouteTestNetworkPathResponseNetworkPathSamplingUnit>,
+        value: impl Into<i64>,
+    ) -> Self {
+        Self {
+            unit: unit.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPathSlotsItem {
     /// Round trip time in ms of the client to app mile
@@ -2327,8 +3612,48 @@ pub struct TracerouteTestNetworkPathResponseNetworkPathSlotsItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
     pub timestamp: String,
 }
+#[cfg(feature = "mock")]
+impl TracerouteTestNetworkPathResponseNetworkPathSlotsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Uuid>, timestamp: impl Into<String>) -> Self {
+        Self {
+            client_to_app_rtt_ms: None,
+            client_to_cf_egress_rtt_ms: None,
+            client_to_cf_ingress_rtt_ms: None,
+            client_to_isp_rtt_ms: None,
+            id: id.into(),
+            timestamp: timestamp.into(),
+        }
+    }
+    /// Sets `clientToAppRttMs`.
+    #[inline]
+    pub fn client_to_app_rtt_ms(mut self, value: impl Into<i64>) -> Self {
+        self.client_to_app_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `clientToCfEgressRttMs`.
+    #[inline]
+    pub fn client_to_cf_egress_rtt_ms(mut self, value: impl Into<i64>) -> Self {
+        self.client_to_cf_egress_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `clientToCfIngressRttMs`.
+    #[inline]
+    pub fn client_to_cf_ingress_rtt_ms(mut self, value: impl Into<i64>) -> Self {
+        self.client_to_cf_ingress_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `clientToIspRttMs`.
+    #[inline]
+    pub fn client_to_isp_rtt_ms(mut self, value: impl Into<i64>) -> Self {
+        self.client_to_isp_rtt_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPath {
     /// Specifies the sampling applied, if any, to the slots response. When sampled, results shown represent the first test run to the start of each sampling interval.
@@ -2336,8 +3661,31 @@ pub struct TracerouteTestNetworkPathResponseNetworkPath {
     /// `slots`
     pub slots: Vec<TracerouteTestNetworkPathResponseNetworkPathSlotsItem>,
 }
+#[cfg(feature = "mock")]
+impl TracerouteTestNetworkPathResponseNetworkPath {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        slots: impl Into<Vec<TracerouteTestNetworkPathResponseNetworkPathSlotsItem>>,
+    ) -> Self {
+        Self {
+            sampling: None,
+            slots: slots.into(),
+        }
+    }
+    /// Sets `sampling`.
+    #[inline]
+    pub fn sampling(
+        mut self,
+        value: impl Into<TracerouteTestNetworkPathResponseNetworkPathSampling>,
+    ) -> Self {
+        self.sampling = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_percentiles_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TracerouteDetailsPercentilesResponse {
     /// `hopsCount`
@@ -2349,6 +3697,36 @@ pub struct TracerouteDetailsPercentilesResponse {
     /// `roundTripTimeMs`
     #[serde(rename = "roundTripTimeMs")]
     pub round_trip_time_ms: Option<Percentiles>,
+}
+#[cfg(feature = "mock")]
+impl TracerouteDetailsPercentilesResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hops_count: None,
+            packet_loss_pct: None,
+            round_trip_time_ms: None,
+        }
+    }
+    /// Sets `hopsCount`.
+    #[inline]
+    pub fn hops_count(mut self, value: impl Into<Percentiles>) -> Self {
+        self.hops_count = Some(value.into());
+        self
+    }
+    /// Sets `packetLossPct`.
+    #[inline]
+    pub fn packet_loss_pct(mut self, value: impl Into<Percentiles>) -> Self {
+        self.packet_loss_pct = Some(value.into());
+        self
+    }
+    /// Sets `roundTripTimeMs`.
+    #[inline]
+    pub fn round_trip_time_ms(mut self, value: impl Into<Percentiles>) -> Self {
+        self.round_trip_time_ms = Some(value.into());
+        self
+    }
 }
 /// The name `DexEndpointsListColosSortBy` had until the names were reworked; use [`ListCloudflareColosSortBy`].
 #[deprecated(note = "renamed to `ListCloudflareColosSortBy`")]

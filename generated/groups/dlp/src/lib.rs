@@ -972,6 +972,391 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dlp` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DlpApi`](super::DlpApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dlp`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DlpMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DlpMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DlpMock { mock }
+        }
+        /// Expects [`DlpApi::get_behaviors`](super::DlpApi::get_behaviors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_behaviors(
+            &self,
+            account_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBehaviorsResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_behaviors(account_identifier),
+                )
+        }
+        /// Expects [`DlpApi::update_behaviors`](super::DlpApi::update_behaviors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_behaviors(
+            &self,
+            account_identifier: &str,
+            body: &UpdateBehaviorsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBehaviorsResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_behaviors(account_identifier, body),
+                )
+        }
+        /// Expects [`DlpApi::risky_user_summary`](super::DlpApi::risky_user_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn risky_user_summary(
+            &self,
+            account_identifier: &str,
+            params: &RiskyUserSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountRiskSummaryResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .risky_user_summary(account_identifier, params),
+                )
+        }
+        /// Expects [`DlpApi::get_user_risk`](super::DlpApi::get_user_risk) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_risk(
+            &self,
+            account_identifier: &str,
+            user_id: &str,
+            params: &GetUserRiskParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<UserRiskSummaryResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_user_risk(account_identifier, user_id, params),
+                )
+        }
+        /// Expects [`DlpApi::reset_user_risk_score`](super::DlpApi::reset_user_risk_score) with these arguments: matches the request it sends, answers with its result type.
+        pub fn reset_user_risk_score(
+            &self,
+            account_identifier: &str,
+            user_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .reset_user_risk_score(account_identifier, user_id),
+                )
+        }
+        /// Expects [`DlpApi::fetch_datasets_information_about_available_versions`](super::DlpApi::fetch_datasets_information_about_available_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_datasets_information_about_available_versions(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DatasetArray>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .fetch_datasets_information_about_available_versions(account_id),
+                )
+        }
+        /// Expects [`DlpApi::create_new_dataset`](super::DlpApi::create_new_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_dataset(
+            &self,
+            account_id: &str,
+            body: &NewDataset,
+        ) -> rt::mock::Expectation<'m, rt::Call<DatasetCreation>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .create_new_dataset(account_id, body),
+                )
+        }
+        /// Expects [`DlpApi::fetch_specific_dataset_information_about_available_versions`](super::DlpApi::fetch_specific_dataset_information_about_available_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_specific_dataset_information_about_available_versions(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dataset>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .fetch_specific_dataset_information_about_available_versions(
+                            account_id,
+                            dataset_id,
+                        ),
+                )
+        }
+        /// Expects [`DlpApi::update_details_about_dataset`](super::DlpApi::update_details_about_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_details_about_dataset(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+            body: &DatasetUpdate,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dataset>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_details_about_dataset(account_id, dataset_id, body),
+                )
+        }
+        /// Expects [`DlpApi::delete_dataset`](super::DlpApi::delete_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dataset(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .delete_dataset(account_id, dataset_id),
+                )
+        }
+        /// Expects [`DlpApi::prepare_to_upload_new_version_of_dataset`](super::DlpApi::prepare_to_upload_new_version_of_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn prepare_to_upload_new_version_of_dataset(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DatasetNewVersion>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .prepare_to_upload_new_version_of_dataset(account_id, dataset_id),
+                )
+        }
+        /// Expects [`DlpApi::upload_new_version_of_dataset`](super::DlpApi::upload_new_version_of_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_new_version_of_dataset(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+            version: i64,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dataset>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .upload_new_version_of_dataset(
+                            account_id,
+                            dataset_id,
+                            version,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`DlpApi::validate_pattern`](super::DlpApi::validate_pattern) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_pattern(
+            &self,
+            account_id: &str,
+            body: &ValidatePattern,
+        ) -> rt::mock::Expectation<'m, rt::Call<ValidateResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .validate_pattern(account_id, body),
+                )
+        }
+        /// Expects [`DlpApi::get_settings`](super::DlpApi::get_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SettingsResult>> {
+            self.mock.on(super::DlpApi::new(self.mock.client()).get_settings(account_id))
+        }
+        /// Expects [`DlpApi::update_settings`](super::DlpApi::update_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_settings(
+            &self,
+            account_id: &str,
+            body: &UpdateSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<SettingsResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_settings(account_id, body),
+                )
+        }
+        /// Expects [`DlpApi::list_all_profiles`](super::DlpApi::list_all_profiles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_all_profiles(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Profiles>> {
+            self.mock
+                .on(super::DlpApi::new(self.mock.client()).list_all_profiles(account_id))
+        }
+        /// Expects [`DlpApi::create_custom_profiles`](super::DlpApi::create_custom_profiles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_custom_profiles(
+            &self,
+            account_id: &str,
+            body: &CreateCustomProfiles,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CustomProfile>>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .create_custom_profiles(account_id, body),
+                )
+        }
+        /// Expects [`DlpApi::get_custom_profile`](super::DlpApi::get_custom_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_custom_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomProfile>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_custom_profile(account_id, profile_id),
+                )
+        }
+        /// Expects [`DlpApi::update_custom_profile`](super::DlpApi::update_custom_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_custom_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+            body: &UpdateCustomProfile,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomProfile>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_custom_profile(account_id, profile_id, body),
+                )
+        }
+        /// Expects [`DlpApi::delete_custom_profile`](super::DlpApi::delete_custom_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_custom_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .delete_custom_profile(account_id, profile_id),
+                )
+        }
+        /// Expects [`DlpApi::delete_custom_profile_with`](super::DlpApi::delete_custom_profile_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_custom_profile_with(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .delete_custom_profile_with(account_id, profile_id, body),
+                )
+        }
+        /// Expects [`DlpApi::get_predefined_profile`](super::DlpApi::get_predefined_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_predefined_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PredefinedProfile>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_predefined_profile(account_id, profile_id),
+                )
+        }
+        /// Expects [`DlpApi::update_predefined_profile`](super::DlpApi::update_predefined_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_predefined_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+            body: &UpdatePredefinedProfile,
+        ) -> rt::mock::Expectation<'m, rt::Call<PredefinedProfile>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_predefined_profile(account_id, profile_id, body),
+                )
+        }
+        /// Expects [`DlpApi::get_dlp_profile`](super::DlpApi::get_dlp_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dlp_profile(
+            &self,
+            account_id: &str,
+            profile_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EitherProfileResult>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_dlp_profile(account_id, profile_id),
+                )
+        }
+        /// Expects [`DlpApi::list_all_risk_score_integrations_for_account`](super::DlpApi::list_all_risk_score_integrations_for_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_all_risk_score_integrations_for_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RiskScoreIntegrationArray>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .list_all_risk_score_integrations_for_account(account_id),
+                )
+        }
+        /// Expects [`DlpApi::create_new_risk_score_integration`](super::DlpApi::create_new_risk_score_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_risk_score_integration(
+            &self,
+            account_id: &str,
+            body: &CreateIntegrationBody,
+        ) -> rt::mock::Expectation<'m, rt::Call<RiskScoreIntegration>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .create_new_risk_score_integration(account_id, body),
+                )
+        }
+        /// Expects [`DlpApi::get_risk_score_integration_by_reference_id`](super::DlpApi::get_risk_score_integration_by_reference_id) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_risk_score_integration_by_reference_id(
+            &self,
+            account_id: &str,
+            reference_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RiskScoreIntegration>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_risk_score_integration_by_reference_id(
+                            account_id,
+                            reference_id,
+                        ),
+                )
+        }
+        /// Expects [`DlpApi::get_risk_score_integration_by_id`](super::DlpApi::get_risk_score_integration_by_id) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_risk_score_integration_by_id(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RiskScoreIntegration>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .get_risk_score_integration_by_id(account_id, integration_id),
+                )
+        }
+        /// Expects [`DlpApi::update_risk_score_integration`](super::DlpApi::update_risk_score_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_risk_score_integration(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+            body: &UpdateIntegrationBody,
+        ) -> rt::mock::Expectation<'m, rt::Call<RiskScoreIntegration>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .update_risk_score_integration(account_id, integration_id, body),
+                )
+        }
+        /// Expects [`DlpApi::delete_risk_score_integration`](super::DlpApi::delete_risk_score_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_risk_score_integration(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Empty>>> {
+            self.mock
+                .on(
+                    super::DlpApi::new(self.mock.client())
+                        .delete_risk_score_integration(account_id, integration_id),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`DlpApi::risky_user_summary`](DlpApi::risky_user_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1135,6 +1520,7 @@ impl<'de> serde::Deserialize<'de> for RiskLevel {
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBehaviorsResultBehaviorsValue {
     /// `description`
@@ -1146,14 +1532,71 @@ pub struct GetBehaviorsResultBehaviorsValue {
     /// `risk_level`
     pub risk_level: Option<RiskLevel>,
 }
+#[cfg(feature = "mock")]
+impl GetBehaviorsResultBehaviorsValue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            name: None,
+            risk_level: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `risk_level`.
+    #[inline]
+    pub fn risk_level(mut self, value: impl Into<RiskLevel>) -> Self {
+        self.risk_level = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBehaviorsResult {
     /// `behaviors`
     pub behaviors: Option<
         std::collections::BTreeMap<String, GetBehaviorsResultBehaviorsValue>,
     >,
+}
+#[cfg(feature = "mock")]
+impl GetBehaviorsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { behaviors: None }
+    }
+    /// Sets `behaviors`.
+    #[inline]
+    pub fn behaviors(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<String, GetBehaviorsResultBehaviorsValue>,
+        >,
+    ) -> Self {
+        self.behaviors = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dlp_update_behaviors_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1343,6 +1786,7 @@ pub type UserId = Uuid;
 pub type Uuid = String;
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result/properties/users/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccountRiskSummaryResultUsersItem {
     /// `email`
@@ -1358,12 +1802,52 @@ pub struct AccountRiskSummaryResultUsersItem {
     /// `user_id`
     pub user_id: UserId,
 }
+#[cfg(feature = "mock")]
+impl AccountRiskSummaryResultUsersItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        email: impl Into<String>,
+        event_count: impl Into<i64>,
+        last_event: impl Into<Timestamp>,
+        max_risk_level: impl Into<RiskLevel>,
+        name: impl Into<String>,
+        user_id: impl Into<UserId>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            event_count: event_count.into(),
+            last_event: last_event.into(),
+            max_risk_level: max_risk_level.into(),
+            name: name.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccountRiskSummaryResult {
     /// `users`
     pub users: Option<Vec<AccountRiskSummaryResultUsersItem>>,
+}
+#[cfg(feature = "mock")]
+impl AccountRiskSummaryResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { users: None }
+    }
+    /// Sets `users`.
+    #[inline]
+    pub fn users(
+        mut self,
+        value: impl Into<Vec<AccountRiskSummaryResultUsersItem>>,
+    ) -> Self {
+        self.users = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/{user_id}.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1424,6 +1908,7 @@ impl rt::__private::ParamValue for GetUserRiskOrderBy {
 }
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRiskSummaryResultEventsItem {
     /// `event_details`
@@ -1437,8 +1922,34 @@ pub struct UserRiskSummaryResultEventsItem {
     /// Read-only.
     pub timestamp: Timestamp,
 }
+#[cfg(feature = "mock")]
+impl UserRiskSummaryResultEventsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        risk_level: impl Into<RiskLevel>,
+        timestamp: impl Into<Timestamp>,
+    ) -> Self {
+        Self {
+            event_details: None,
+            id: id.into(),
+            name: name.into(),
+            risk_level: risk_level.into(),
+            timestamp: timestamp.into(),
+        }
+    }
+    /// Sets `event_details`.
+    #[inline]
+    pub fn event_details(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.event_details = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRiskSummaryResult {
     /// `email`
@@ -1452,10 +1963,58 @@ pub struct UserRiskSummaryResult {
     /// `risk_level`
     pub risk_level: Option<RiskLevel>,
 }
+#[cfg(feature = "mock")]
+impl UserRiskSummaryResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            events: None,
+            last_reset_time: None,
+            name: None,
+            risk_level: None,
+        }
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `events`.
+    #[inline]
+    pub fn events(
+        mut self,
+        value: impl Into<Vec<UserRiskSummaryResultEventsItem>>,
+    ) -> Self {
+        self.events = Some(value.into());
+        self
+    }
+    /// Sets `last_reset_time`.
+    #[inline]
+    pub fn last_reset_time(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_reset_time = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `risk_level`.
+    #[inline]
+    pub fn risk_level(mut self, value: impl Into<RiskLevel>) -> Self {
+        self.risk_level = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_DatasetArray`
 pub type DatasetArray = Vec<Dataset>;
 /// `#/components/schemas/dlp_Dataset`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Dataset {
     /// Format: `date-time`.
@@ -1476,6 +2035,39 @@ pub struct Dataset {
     pub updated_at: String,
     /// `uploads`
     pub uploads: Vec<DatasetUpload>,
+}
+#[cfg(feature = "mock")]
+impl Dataset {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        num_cells: impl Into<i64>,
+        secret: impl Into<bool>,
+        status: impl Into<DatasetUploadStatus>,
+        updated_at: impl Into<String>,
+        uploads: impl Into<Vec<DatasetUpload>>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            num_cells: num_cells.into(),
+            secret: secret.into(),
+            status: status.into(),
+            updated_at: updated_at.into(),
+            uploads: uploads.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dlp_DatasetUploadStatus`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1531,6 +2123,12 @@ impl std::fmt::Display for DatasetUploadStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for DatasetUploadStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for DatasetUploadStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1540,6 +2138,7 @@ impl<'de> serde::Deserialize<'de> for DatasetUploadStatus {
 }
 /// `#/components/schemas/dlp_DatasetUpload`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatasetUpload {
     /// `num_cells`
@@ -1548,6 +2147,22 @@ pub struct DatasetUpload {
     pub status: DatasetUploadStatus,
     /// `version`
     pub version: i64,
+}
+#[cfg(feature = "mock")]
+impl DatasetUpload {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        num_cells: impl Into<i64>,
+        status: impl Into<DatasetUploadStatus>,
+        version: impl Into<i64>,
+    ) -> Self {
+        Self {
+            num_cells: num_cells.into(),
+            status: status.into(),
+            version: version.into(),
+        }
+    }
 }
 /// `#/components/schemas/dlp_NewDataset`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1597,6 +2212,7 @@ impl NewDataset {
 }
 /// `#/components/schemas/dlp_DatasetCreation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatasetCreation {
     /// `dataset`
@@ -1610,6 +2226,29 @@ pub struct DatasetCreation {
     pub secret: Option<String>,
     /// The version to use when uploading the dataset.
     pub version: i64,
+}
+#[cfg(feature = "mock")]
+impl DatasetCreation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        dataset: impl Into<Dataset>,
+        max_cells: impl Into<i64>,
+        version: impl Into<i64>,
+    ) -> Self {
+        Self {
+            dataset: dataset.into(),
+            max_cells: max_cells.into(),
+            secret: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<String>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dlp_DatasetUpdate`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1659,6 +2298,7 @@ impl DatasetUpdate {
 }
 /// `#/components/schemas/dlp_DatasetNewVersion`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatasetNewVersion {
     /// `max_cells`
@@ -1667,6 +2307,24 @@ pub struct DatasetNewVersion {
     pub secret: Option<String>,
     /// `version`
     pub version: i64,
+}
+#[cfg(feature = "mock")]
+impl DatasetNewVersion {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(max_cells: impl Into<i64>, version: impl Into<i64>) -> Self {
+        Self {
+            max_cells: max_cells.into(),
+            secret: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<String>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
 }
 /// Pattern
 ///
@@ -1691,19 +2349,49 @@ impl ValidatePattern {
 }
 /// `#/components/schemas/dlp_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl ValidateResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { valid: None }
+    }
+    /// Sets `valid`.
+    #[inline]
+    pub fn valid(mut self, value: impl Into<bool>) -> Self {
+        self.valid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_get_settings_response/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/dlp_update_settings_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SettingsResult {
     /// Example: `"EmpOvSXw8BfbrGCi0fhGiD/3yXk2SiV1Nzg2lru3oj0="`.
     pub public_key: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SettingsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { public_key: None }
+    }
+    /// Sets `public_key`.
+    #[inline]
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
 }
 /// Settings
 ///
@@ -1767,6 +2455,23 @@ impl Profiles {
             .map(String::as_str)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Profiles {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Predefined(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "predefined", value)
+            }
+            Self::Custom(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "custom", value)
+            }
+            Self::Integration(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "integration", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for Profiles {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1793,6 +2498,7 @@ impl<'de> serde::Deserialize<'de> for Profiles {
 ///
 /// Schema: `#/components/schemas/dlp_predefined_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PredefinedProfile {
     /// `allowed_match_count`
@@ -1813,6 +2519,64 @@ pub struct PredefinedProfile {
     ///
     /// Example: `"predefined"`.
     pub r#type: Option<PredefinedProfileType>,
+}
+#[cfg(feature = "mock")]
+impl PredefinedProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_match_count: None,
+            context_awareness: None,
+            entries: None,
+            id: None,
+            name: None,
+            ocr_enabled: None,
+            r#type: None,
+        }
+    }
+    /// Sets `allowed_match_count`.
+    #[inline]
+    pub fn allowed_match_count(mut self, value: impl Into<AllowedMatchCount>) -> Self {
+        self.allowed_match_count = Some(value.into());
+        self
+    }
+    /// Sets `context_awareness`.
+    #[inline]
+    pub fn context_awareness(mut self, value: impl Into<ContextAwareness>) -> Self {
+        self.context_awareness = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<Vec<PredefinedEntry>>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ocr_enabled`.
+    #[inline]
+    pub fn ocr_enabled(mut self, value: impl Into<OcrEnabled>) -> Self {
+        self.ocr_enabled = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<PredefinedProfileType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Related DLP policies will trigger when the match count exceeds the number set.
 ///
@@ -1883,6 +2647,7 @@ impl SkipConfig {
 ///
 /// Schema: `#/components/schemas/dlp_predefined_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PredefinedEntry {
     /// Whether the entry is enabled or not.
@@ -1897,6 +2662,43 @@ pub struct PredefinedEntry {
     pub name: Option<String>,
     /// `profile_id`
     pub profile_id: Option<ProfileId>,
+}
+#[cfg(feature = "mock")]
+impl PredefinedEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            name: None,
+            profile_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EntryId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `profile_id`.
+    #[inline]
+    pub fn profile_id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.profile_id = Some(value.into());
+        self
+    }
 }
 /// Unique identifier for a DLP entry
 ///
@@ -1957,6 +2759,12 @@ impl std::fmt::Display for PredefinedProfileType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for PredefinedProfileType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for PredefinedProfileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1968,6 +2776,7 @@ impl<'de> serde::Deserialize<'de> for PredefinedProfileType {
 ///
 /// Schema: `#/components/schemas/dlp_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProfile {
     /// `allowed_match_count`
@@ -1997,12 +2806,92 @@ pub struct CustomProfile {
     /// Read-only.
     pub updated_at: Option<Timestamp>,
 }
+#[cfg(feature = "mock")]
+impl CustomProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_match_count: None,
+            context_awareness: None,
+            created_at: None,
+            description: None,
+            entries: None,
+            id: None,
+            name: None,
+            ocr_enabled: None,
+            r#type: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `allowed_match_count`.
+    #[inline]
+    pub fn allowed_match_count(mut self, value: impl Into<AllowedMatchCount>) -> Self {
+        self.allowed_match_count = Some(value.into());
+        self
+    }
+    /// Sets `context_awareness`.
+    #[inline]
+    pub fn context_awareness(mut self, value: impl Into<ContextAwareness>) -> Self {
+        self.context_awareness = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<Vec<CustomEntry>>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ocr_enabled`.
+    #[inline]
+    pub fn ocr_enabled(mut self, value: impl Into<OcrEnabled>) -> Self {
+        self.ocr_enabled = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<CustomProfileType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
 /// Custom entry
 ///
 /// A custom entry that matches a profile
 ///
 /// Schema: `#/components/schemas/dlp_custom_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomEntry {
     /// Read-only.
@@ -2023,6 +2912,64 @@ pub struct CustomEntry {
     pub profile_id: Option<ProfileId>,
     /// Read-only.
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl CustomEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            enabled: None,
+            id: None,
+            name: None,
+            pattern: None,
+            profile_id: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EntryId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pattern`.
+    #[inline]
+    pub fn pattern(mut self, value: impl Into<Pattern>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+    /// Sets `profile_id`.
+    #[inline]
+    pub fn profile_id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.profile_id = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Pattern
 ///
@@ -2165,6 +3112,12 @@ impl std::fmt::Display for CustomProfileType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CustomProfileType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CustomProfileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2176,6 +3129,7 @@ impl<'de> serde::Deserialize<'de> for CustomProfileType {
 ///
 /// Schema: `#/components/schemas/dlp_integration_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IntegrationProfile {
     /// Read-only.
@@ -2193,12 +3147,64 @@ pub struct IntegrationProfile {
     /// Read-only.
     pub updated_at: Option<Timestamp>,
 }
+#[cfg(feature = "mock")]
+impl IntegrationProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            entries: None,
+            id: None,
+            name: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<Vec<IntegrationEntry>>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
 /// Integration entry
 ///
 /// An entry derived from an integration
 ///
 /// Schema: `#/components/schemas/dlp_integration_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IntegrationEntry {
     /// Read-only.
@@ -2217,6 +3223,57 @@ pub struct IntegrationEntry {
     pub profile_id: Option<ProfileId>,
     /// Read-only.
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl IntegrationEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            enabled: None,
+            id: None,
+            name: None,
+            profile_id: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EntryId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `profile_id`.
+    #[inline]
+    pub fn profile_id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.profile_id = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dlp_create_custom_profiles`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2540,6 +3597,8 @@ impl From<SharedEntryUpdateIntegration> for UpdateCustomProfileSharedEntriesItem
 }
 /// `#/components/schemas/dlp_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -2704,6 +3763,23 @@ impl EitherProfileResult {
             .map(String::as_str)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for EitherProfileResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Predefined(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "predefined", value)
+            }
+            Self::Custom(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "custom", value)
+            }
+            Self::Integration(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "integration", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for EitherProfileResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2730,6 +3806,7 @@ impl<'de> serde::Deserialize<'de> for EitherProfileResult {
 pub type RiskScoreIntegrationArray = Vec<RiskScoreIntegration>;
 /// `#/components/schemas/dlp_RiskScoreIntegration`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RiskScoreIntegration {
     /// The Cloudflare account tag.
@@ -2754,6 +3831,32 @@ pub struct RiskScoreIntegration {
     pub tenant_url: String,
     /// The URL for the Shared Signals Framework configuration, e.g. "/.well-known/sse-configuration/{integration_uuid}/". https://openid.net/specs/openid-sse-framework-1_0.html#rfc.section.6.2.1
     pub well_known_url: String,
+}
+#[cfg(feature = "mock")]
+impl RiskScoreIntegration {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        account_tag: impl Into<String>,
+        active: impl Into<bool>,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        integration_type: impl Into<RiskScoreIntegrationType>,
+        reference_id: impl Into<String>,
+        tenant_url: impl Into<String>,
+        well_known_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_tag: account_tag.into(),
+            active: active.into(),
+            created_at: created_at.into(),
+            id: id.into(),
+            integration_type: integration_type.into(),
+            reference_id: reference_id.into(),
+            tenant_url: tenant_url.into(),
+            well_known_url: well_known_url.into(),
+        }
+    }
 }
 /// `#/components/schemas/dlp_RiskScoreIntegrationType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

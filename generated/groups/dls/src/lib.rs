@@ -258,6 +258,114 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dls` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DlsApi`](super::DlsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dls`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DlsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DlsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DlsMock { mock }
+        }
+        /// Expects [`DlsApi::list_regions`](super::DlsApi::list_regions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_regions(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ListRegionsResultItem>> {
+            self.mock.on(super::DlsApi::new(self.mock.client()).list_regions(account_id))
+        }
+        /// Expects [`DlsApi::list_regional_hostnames`](super::DlsApi::list_regional_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_regional_hostnames(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .list_regional_hostnames(zone_id),
+                )
+        }
+        /// Expects [`DlsApi::create_regional_hostname`](super::DlsApi::create_regional_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_regional_hostname(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .create_regional_hostname(zone_id),
+                )
+        }
+        /// Expects [`DlsApi::create_regional_hostname_with`](super::DlsApi::create_regional_hostname_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_regional_hostname_with(
+            &self,
+            zone_id: &str,
+            body: &CreateRegionalHostnameRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .create_regional_hostname_with(zone_id, body),
+                )
+        }
+        /// Expects [`DlsApi::fetch_regional_hostname`](super::DlsApi::fetch_regional_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_regional_hostname(
+            &self,
+            zone_id: &str,
+            hostname: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .fetch_regional_hostname(zone_id, hostname),
+                )
+        }
+        /// Expects [`DlsApi::edit_regional_hostname`](super::DlsApi::edit_regional_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_regional_hostname(
+            &self,
+            zone_id: &str,
+            hostname: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .edit_regional_hostname(zone_id, hostname),
+                )
+        }
+        /// Expects [`DlsApi::edit_regional_hostname_with`](super::DlsApi::edit_regional_hostname_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_regional_hostname_with(
+            &self,
+            zone_id: &str,
+            hostname: &str,
+            body: &EditRegionalHostnameRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RegionalHostnameResponse>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .edit_regional_hostname_with(zone_id, hostname, body),
+                )
+        }
+        /// Expects [`DlsApi::delete_regional_hostname`](super::DlsApi::delete_regional_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_regional_hostname(
+            &self,
+            zone_id: &str,
+            hostname: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::DlsApi::new(self.mock.client())
+                        .delete_regional_hostname(zone_id, hostname),
+                )
+        }
+    }
+}
 /// Identifying key for the region
 ///
 /// Schema: `#/components/schemas/dls_region_key`
@@ -266,6 +374,7 @@ pub mod operations {
 pub type RegionKey = String;
 /// `paths./accounts/{account_id}/addressing/regional_hostnames/regions.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRegionsResultItem {
     /// `key`
@@ -275,8 +384,29 @@ pub struct ListRegionsResultItem {
     /// Example: `"Canada"`.
     pub label: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ListRegionsResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { key: None, label: None }
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<RegionKey>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dls_regional_hostname_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RegionalHostnameResponse {
     /// `created_on`
@@ -285,6 +415,22 @@ pub struct RegionalHostnameResponse {
     pub hostname: Hostname,
     /// `region_key`
     pub region_key: RegionKey,
+}
+#[cfg(feature = "mock")]
+impl RegionalHostnameResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_on: impl Into<Timestamp>,
+        hostname: impl Into<Hostname>,
+        region_key: impl Into<RegionKey>,
+    ) -> Self {
+        Self {
+            created_on: created_on.into(),
+            hostname: hostname.into(),
+            region_key: region_key.into(),
+        }
+    }
 }
 /// `#/components/schemas/dls_timestamp`
 ///
@@ -335,6 +481,7 @@ impl EditRegionalHostnameRequest {
 }
 /// `#/components/schemas/dls_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -346,18 +493,46 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/dls_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/dls_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
     /// `message`
     pub message: String,
+}
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 }
 /// The name `DlsAccountRegionalHostnamesAccountCreateHostnameRequest` had until the names were reworked; use [`CreateRegionalHostnameRequest`].
 #[deprecated(note = "renamed to `CreateRegionalHostnameRequest`")]

@@ -210,6 +210,74 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dns-analytics` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnsAnalyticsApi`](super::DnsAnalyticsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dns_analytics`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnsAnalyticsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnsAnalyticsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnsAnalyticsMock { mock }
+        }
+        /// Expects [`DnsAnalyticsApi::table_account`](super::DnsAnalyticsApi::table_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn table_account(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+            params: &TableAccountParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Report>> {
+            self.mock
+                .on(
+                    super::DnsAnalyticsApi::new(self.mock.client())
+                        .table_account(account_id, dns_firewall_id, params),
+                )
+        }
+        /// Expects [`DnsAnalyticsApi::by_account_time`](super::DnsAnalyticsApi::by_account_time) with these arguments: matches the request it sends, answers with its result type.
+        pub fn by_account_time(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+            params: &ByAccountTimeParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ReportBytime>> {
+            self.mock
+                .on(
+                    super::DnsAnalyticsApi::new(self.mock.client())
+                        .by_account_time(account_id, dns_firewall_id, params),
+                )
+        }
+        /// Expects [`DnsAnalyticsApi::table_zone`](super::DnsAnalyticsApi::table_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn table_zone(
+            &self,
+            zone_id: &str,
+            params: &TableZoneParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Report>> {
+            self.mock
+                .on(
+                    super::DnsAnalyticsApi::new(self.mock.client())
+                        .table_zone(zone_id, params),
+                )
+        }
+        /// Expects [`DnsAnalyticsApi::by_zone_time`](super::DnsAnalyticsApi::by_zone_time) with these arguments: matches the request it sends, answers with its result type.
+        pub fn by_zone_time(
+            &self,
+            zone_id: &str,
+            params: &ByZoneTimeParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ReportBytime>> {
+            self.mock
+                .on(
+                    super::DnsAnalyticsApi::new(self.mock.client())
+                        .by_zone_time(zone_id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`DnsAnalyticsApi::table_account`](DnsAnalyticsApi::table_account).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -576,6 +644,7 @@ pub type Sort = String;
 pub type Filters = String;
 /// `#/components/schemas/dns-analytics_report`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Report {
     /// `data`
@@ -597,15 +666,49 @@ pub struct Report {
     /// Total results for metrics across all data (object mapping metric names to values).
     pub totals: serde_json::Value,
 }
+#[cfg(feature = "mock")]
+impl Report {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data: impl Into<Vec<ReportDataItem>>,
+        data_lag: impl Into<f64>,
+        max: impl Into<serde_json::Value>,
+        min: impl Into<serde_json::Value>,
+        query: impl Into<Query>,
+        rows: impl Into<f64>,
+        totals: impl Into<serde_json::Value>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            data_lag: data_lag.into(),
+            max: max.into(),
+            min: min.into(),
+            query: query.into(),
+            rows: rows.into(),
+            totals: totals.into(),
+        }
+    }
+}
 /// `#/components/schemas/dns-analytics_report/allOf/1/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReportDataItem {
     /// Array with one item per requested metric. Each item is a single value.
     pub metrics: Vec<f64>,
 }
+#[cfg(feature = "mock")]
+impl ReportDataItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(metrics: impl Into<Vec<f64>>) -> Self {
+        Self { metrics: metrics.into() }
+    }
+}
 /// `#/components/schemas/dns-analytics_query`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Query {
     /// Array of dimension names.
@@ -628,6 +731,40 @@ pub struct Query {
     pub sort: Option<Vec<String>>,
     /// `until`
     pub until: Until,
+}
+#[cfg(feature = "mock")]
+impl Query {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        dimensions: impl Into<Vec<String>>,
+        limit: impl Into<Limit>,
+        metrics: impl Into<Vec<String>>,
+        since: impl Into<Since>,
+        until: impl Into<Until>,
+    ) -> Self {
+        Self {
+            dimensions: dimensions.into(),
+            filters: None,
+            limit: limit.into(),
+            metrics: metrics.into(),
+            since: since.into(),
+            sort: None,
+            until: until.into(),
+        }
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
 }
 /// Unit of time to group data by.
 ///
@@ -717,6 +854,12 @@ impl std::fmt::Display for TimeDelta {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TimeDelta {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for TimeDelta {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -731,6 +874,7 @@ impl rt::__private::ParamValue for TimeDelta {
 }
 /// `#/components/schemas/dns-analytics_report_bytime`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReportBytime {
     /// `data`
@@ -754,26 +898,87 @@ pub struct ReportBytime {
     /// Array of time intervals in the response data. Each interval is represented as an array containing two values: the start time, and the end time.
     pub time_intervals: Vec<Vec<String>>,
 }
+#[cfg(feature = "mock")]
+impl ReportBytime {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data: impl Into<Vec<ReportBytimeDataItem>>,
+        data_lag: impl Into<f64>,
+        max: impl Into<serde_json::Value>,
+        min: impl Into<serde_json::Value>,
+        query: impl Into<ReportBytimeQuery>,
+        rows: impl Into<f64>,
+        totals: impl Into<serde_json::Value>,
+        time_intervals: impl Into<Vec<Vec<String>>>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            data_lag: data_lag.into(),
+            max: max.into(),
+            min: min.into(),
+            query: query.into(),
+            rows: rows.into(),
+            totals: totals.into(),
+            time_intervals: time_intervals.into(),
+        }
+    }
+}
 /// Nominal metric values, broken down by time interval.
 ///
 /// Schema: `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/data/items/properties/metrics/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReportBytimeDataItemMetricsItem {
     /// Nominal metric value.
     pub items: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ReportBytimeDataItemMetricsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    #[inline]
+    pub fn items(mut self, value: impl Into<f64>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReportBytimeDataItem {
     /// Array with one item per requested metric. Each item is an array of values, broken down by time interval.
     pub metrics: Vec<ReportBytimeDataItemMetricsItem>,
 }
+#[cfg(feature = "mock")]
+impl ReportBytimeDataItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(metrics: impl Into<Vec<ReportBytimeDataItemMetricsItem>>) -> Self {
+        Self { metrics: metrics.into() }
+    }
+}
 /// `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/query`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReportBytimeQuery {
     /// `time_delta`
     pub time_delta: TimeDelta,
+}
+#[cfg(feature = "mock")]
+impl ReportBytimeQuery {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(time_delta: impl Into<TimeDelta>) -> Self {
+        Self {
+            time_delta: time_delta.into(),
+        }
+    }
 }

@@ -270,12 +270,120 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dns-custom-nameservers` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnsCustomNameserversApi`](super::DnsCustomNameserversApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dns_custom_nameservers`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnsCustomNameserversMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnsCustomNameserversMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnsCustomNameserversMock { mock }
+        }
+        /// Expects [`DnsCustomNameserversApi::list_account_custom_nameservers`](super::DnsCustomNameserversApi::list_account_custom_nameservers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_custom_nameservers(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<CustomNs>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .list_account_custom_nameservers(account_id),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::add_account_custom_nameserver`](super::DnsCustomNameserversApi::add_account_custom_nameserver) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_account_custom_nameserver(
+            &self,
+            account_id: &str,
+            body: &CustomNsInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomNs>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .add_account_custom_nameserver(account_id, body),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::get_eligible_zones_for_account_custom_nameservers`](super::DnsCustomNameserversApi::get_eligible_zones_for_account_custom_nameservers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_eligible_zones_for_account_custom_nameservers(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<String>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .get_eligible_zones_for_account_custom_nameservers(account_id),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::delete_account_custom_nameserver`](super::DnsCustomNameserversApi::delete_account_custom_nameserver) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_custom_nameserver(
+            &self,
+            account_id: &str,
+            custom_ns_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .delete_account_custom_nameserver(account_id, custom_ns_id),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::delete_account_custom_nameserver_with`](super::DnsCustomNameserversApi::delete_account_custom_nameserver_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_custom_nameserver_with(
+            &self,
+            account_id: &str,
+            custom_ns_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .delete_account_custom_nameserver_with(
+                            account_id,
+                            custom_ns_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::get_account_custom_nameserver_related_zone_metadata`](super::DnsCustomNameserversApi::get_account_custom_nameserver_related_zone_metadata) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_custom_nameserver_related_zone_metadata(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .get_account_custom_nameserver_related_zone_metadata(zone_id),
+                )
+        }
+        /// Expects [`DnsCustomNameserversApi::set_account_custom_nameserver_related_zone_metadata`](super::DnsCustomNameserversApi::set_account_custom_nameserver_related_zone_metadata) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_account_custom_nameserver_related_zone_metadata(
+            &self,
+            zone_id: &str,
+            body: &ZoneMetadata,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::DnsCustomNameserversApi::new(self.mock.client())
+                        .set_account_custom_nameserver_related_zone_metadata(
+                            zone_id,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Custom NS
 ///
 /// A single account custom nameserver.
 ///
 /// Schema: `#/components/schemas/dns-custom-nameservers_CustomNS`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNs {
     /// A and AAAA records associated with the nameserver.
@@ -291,6 +399,31 @@ pub struct CustomNs {
     pub status: CustomNsStatus,
     /// Read-only.
     pub zone_tag: SchemasIdentifier,
+}
+#[cfg(feature = "mock")]
+impl CustomNs {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        dns_records: impl Into<Vec<CustomNsDnsRecordsItem>>,
+        ns_name: impl Into<NsName>,
+        status: impl Into<CustomNsStatus>,
+        zone_tag: impl Into<SchemasIdentifier>,
+    ) -> Self {
+        Self {
+            dns_records: dns_records.into(),
+            ns_name: ns_name.into(),
+            ns_set: None,
+            status: status.into(),
+            zone_tag: zone_tag.into(),
+        }
+    }
+    /// Sets `ns_set`.
+    #[inline]
+    pub fn ns_set(mut self, value: impl Into<NsSet>) -> Self {
+        self.ns_set = Some(value.into());
+        self
+    }
 }
 /// DNS record type.
 ///
@@ -340,6 +473,12 @@ impl std::fmt::Display for CustomNsDnsRecordsItemType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CustomNsDnsRecordsItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CustomNsDnsRecordsItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -349,6 +488,7 @@ impl<'de> serde::Deserialize<'de> for CustomNsDnsRecordsItemType {
 }
 /// `#/components/schemas/dns-custom-nameservers_CustomNS/properties/dns_records/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNsDnsRecordsItem {
     /// DNS record type.
@@ -359,6 +499,26 @@ pub struct CustomNsDnsRecordsItem {
     ///
     /// Example: `"1.1.1.1"`.
     pub value: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl CustomNsDnsRecordsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { r#type: None, value: None }
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<CustomNsDnsRecordsItemType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// The FQDN of the name server.
 ///
@@ -424,6 +584,12 @@ impl From<String> for CustomNsStatus {
 impl std::fmt::Display for CustomNsStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for CustomNsStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for CustomNsStatus {

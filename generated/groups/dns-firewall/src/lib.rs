@@ -239,6 +239,108 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dns-firewall` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnsFirewallApi`](super::DnsFirewallApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dns_firewall`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnsFirewallMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnsFirewallMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnsFirewallMock { mock }
+        }
+        /// Expects [`DnsFirewallApi::list_dns_firewall_clusters`](super::DnsFirewallApi::list_dns_firewall_clusters) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_dns_firewall_clusters(
+            &self,
+            account_id: &str,
+            params: &ListDnsFirewallClustersParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DnsFirewall>> {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .list_dns_firewall_clusters(account_id, params),
+                )
+        }
+        /// Expects [`DnsFirewallApi::create_dns_firewall_cluster`](super::DnsFirewallApi::create_dns_firewall_cluster) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_dns_firewall_cluster(
+            &self,
+            account_id: &str,
+            body: &CreateDnsFirewallClusterRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsFirewall>> {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .create_dns_firewall_cluster(account_id, body),
+                )
+        }
+        /// Expects [`DnsFirewallApi::get_dns_firewall_cluster`](super::DnsFirewallApi::get_dns_firewall_cluster) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_firewall_cluster(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsFirewall>> {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .get_dns_firewall_cluster(account_id, dns_firewall_id),
+                )
+        }
+        /// Expects [`DnsFirewallApi::edit_dns_firewall_cluster`](super::DnsFirewallApi::edit_dns_firewall_cluster) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_dns_firewall_cluster(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+            body: &SchemasDnsFirewall,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsFirewall>> {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .edit_dns_firewall_cluster(account_id, dns_firewall_id, body),
+                )
+        }
+        /// Expects [`DnsFirewallApi::delete_dns_firewall_cluster`](super::DnsFirewallApi::delete_dns_firewall_cluster) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dns_firewall_cluster(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteDnsFirewallClusterResult>>,
+        > {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .delete_dns_firewall_cluster(account_id, dns_firewall_id),
+                )
+        }
+        /// Expects [`DnsFirewallApi::delete_dns_firewall_cluster_with`](super::DnsFirewallApi::delete_dns_firewall_cluster_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dns_firewall_cluster_with(
+            &self,
+            account_id: &str,
+            dns_firewall_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteDnsFirewallClusterResult>>,
+        > {
+            self.mock
+                .on(
+                    super::DnsFirewallApi::new(self.mock.client())
+                        .delete_dns_firewall_cluster_with(
+                            account_id,
+                            dns_firewall_id,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`DnsFirewallApi::list_dns_firewall_clusters`](DnsFirewallApi::list_dns_firewall_clusters).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -278,6 +380,7 @@ impl ListDnsFirewallClustersParams {
 pub type Identifier = String;
 /// `#/components/schemas/dns-firewall_dns-firewall`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DnsFirewall {
     /// `attack_mitigation`
@@ -306,6 +409,62 @@ pub struct DnsFirewall {
     pub retries: Option<Retries>,
     /// `upstream_ips`
     pub upstream_ips: UpstreamIps,
+}
+#[cfg(feature = "mock")]
+impl DnsFirewall {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        deprecate_any_requests: impl Into<DeprecateAnyRequests>,
+        dns_firewall_ips: impl Into<DnsFirewallIps>,
+        ecs_fallback: impl Into<EcsFallback>,
+        id: impl Into<Identifier>,
+        maximum_cache_ttl: impl Into<MaximumCacheTtl>,
+        minimum_cache_ttl: impl Into<MinimumCacheTtl>,
+        modified_on: impl Into<ModifiedOn>,
+        name: impl Into<Name>,
+        upstream_ips: impl Into<UpstreamIps>,
+    ) -> Self {
+        Self {
+            attack_mitigation: None,
+            deprecate_any_requests: deprecate_any_requests.into(),
+            dns_firewall_ips: dns_firewall_ips.into(),
+            ecs_fallback: ecs_fallback.into(),
+            id: id.into(),
+            maximum_cache_ttl: maximum_cache_ttl.into(),
+            minimum_cache_ttl: minimum_cache_ttl.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            negative_cache_ttl: None,
+            ratelimit: None,
+            retries: None,
+            upstream_ips: upstream_ips.into(),
+        }
+    }
+    /// Sets `attack_mitigation`.
+    #[inline]
+    pub fn attack_mitigation(mut self, value: impl Into<AttackMitigation>) -> Self {
+        self.attack_mitigation = Some(value.into());
+        self
+    }
+    /// Sets `negative_cache_ttl`.
+    #[inline]
+    pub fn negative_cache_ttl(mut self, value: impl Into<NegativeCacheTtl>) -> Self {
+        self.negative_cache_ttl = Some(value.into());
+        self
+    }
+    /// Sets `ratelimit`.
+    #[inline]
+    pub fn ratelimit(mut self, value: impl Into<Ratelimit>) -> Self {
+        self.ratelimit = Some(value.into());
+        self
+    }
+    /// Sets `retries`.
+    #[inline]
+    pub fn retries(mut self, value: impl Into<Retries>) -> Self {
+        self.retries = Some(value.into());
+        self
+    }
 }
 /// Attack mitigation settings.
 ///
@@ -542,10 +701,25 @@ impl CreateDnsFirewallClusterRequest {
 pub type SchemasDnsFirewall = DnsFirewallInput;
 /// `paths./accounts/{account_id}/dns_firewall/{dns_firewall_id}.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDnsFirewallClusterResult {
     /// `id`
     pub id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl DeleteDnsFirewallClusterResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dns-firewall_dns-firewall`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

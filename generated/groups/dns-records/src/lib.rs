@@ -442,6 +442,157 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dns-records` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnsRecordsApi`](super::DnsRecordsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dns_records`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnsRecordsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnsRecordsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnsRecordsMock { mock }
+        }
+        /// Expects [`DnsRecordsApi::list_dns_records`](super::DnsRecordsApi::list_dns_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_dns_records(
+            &self,
+            zone_id: &str,
+            params: &ListDnsRecordsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DnsRecord>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .list_dns_records(zone_id, params),
+                )
+        }
+        /// Expects [`DnsRecordsApi::create_dns_record`](super::DnsRecordsApi::create_dns_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_dns_record(
+            &self,
+            zone_id: &str,
+            body: &DnsRecordInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsRecord>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .create_dns_record(zone_id, body),
+                )
+        }
+        /// Expects [`DnsRecordsApi::export_dns_records`](super::DnsRecordsApi::export_dns_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn export_dns_records(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .export_dns_records(zone_id),
+                )
+        }
+        /// Expects [`DnsRecordsApi::import_dns_records`](super::DnsRecordsApi::import_dns_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn import_dns_records(
+            &self,
+            zone_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsResponseImportScanResult>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .import_dns_records(zone_id, form),
+                )
+        }
+        /// Expects [`DnsRecordsApi::scan_dns_records`](super::DnsRecordsApi::scan_dns_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn scan_dns_records(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsResponseImportScanResult>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .scan_dns_records(zone_id),
+                )
+        }
+        /// Expects [`DnsRecordsApi::scan_dns_records_with`](super::DnsRecordsApi::scan_dns_records_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn scan_dns_records_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsResponseImportScanResult>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .scan_dns_records_with(zone_id, body),
+                )
+        }
+        /// Expects [`DnsRecordsApi::get_dns_record`](super::DnsRecordsApi::get_dns_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_record(
+            &self,
+            zone_id: &str,
+            dns_record_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsRecord>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .get_dns_record(zone_id, dns_record_id),
+                )
+        }
+        /// Expects [`DnsRecordsApi::overwrite_dns_record`](super::DnsRecordsApi::overwrite_dns_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn overwrite_dns_record(
+            &self,
+            zone_id: &str,
+            dns_record_id: &str,
+            body: &DnsRecordInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsRecord>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .overwrite_dns_record(zone_id, dns_record_id, body),
+                )
+        }
+        /// Expects [`DnsRecordsApi::edit_dns_record`](super::DnsRecordsApi::edit_dns_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_dns_record(
+            &self,
+            zone_id: &str,
+            dns_record_id: &str,
+            body: &DnsRecordInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsRecord>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .edit_dns_record(zone_id, dns_record_id, body),
+                )
+        }
+        /// Expects [`DnsRecordsApi::delete_dns_record`](super::DnsRecordsApi::delete_dns_record) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dns_record(
+            &self,
+            zone_id: &str,
+            dns_record_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteDnsRecordResponse>>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .delete_dns_record(zone_id, dns_record_id),
+                )
+        }
+        /// Expects [`DnsRecordsApi::delete_dns_record_with`](super::DnsRecordsApi::delete_dns_record_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dns_record_with(
+            &self,
+            zone_id: &str,
+            dns_record_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteDnsRecordResponse>>> {
+            self.mock
+                .on(
+                    super::DnsRecordsApi::new(self.mock.client())
+                        .delete_dns_record_with(zone_id, dns_record_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`DnsRecordsApi::list_dns_records`](DnsRecordsApi::list_dns_records).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1535,6 +1686,74 @@ impl From<UriRecord> for DnsRecord {
         Self::Uri(value)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for DnsRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::A(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "A", value)
+            }
+            Self::Aaaa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "AAAA", value)
+            }
+            Self::Caa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "CAA", value)
+            }
+            Self::Cert(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "CERT", value)
+            }
+            Self::Cname(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "CNAME", value)
+            }
+            Self::Dnskey(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "DNSKEY", value)
+            }
+            Self::Ds(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "DS", value)
+            }
+            Self::Https(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "HTTPS", value)
+            }
+            Self::Loc(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "LOC", value)
+            }
+            Self::Mx(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "MX", value)
+            }
+            Self::Naptr(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "NAPTR", value)
+            }
+            Self::Ns(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "NS", value)
+            }
+            Self::Ptr(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "PTR", value)
+            }
+            Self::Smimea(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SMIMEA", value)
+            }
+            Self::Srv(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SRV", value)
+            }
+            Self::Sshfp(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SSHFP", value)
+            }
+            Self::Svcb(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SVCB", value)
+            }
+            Self::Tlsa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "TLSA", value)
+            }
+            Self::Txt(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "TXT", value)
+            }
+            Self::Uri(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "URI", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for DnsRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1583,6 +1802,7 @@ impl<'de> serde::Deserialize<'de> for DnsRecord {
 ///
 /// Schema: `#/components/schemas/dns-records_ARecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ARecord {
     /// A valid IPv4 address.
@@ -1617,6 +1837,80 @@ pub struct ARecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl ARecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<String>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            proxied: None,
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `proxied`.
+    #[inline]
+    pub fn proxied(mut self, value: impl Into<Proxied>) -> Self {
+        self.proxied = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Comments or notes about the DNS record. This field has no effect on DNS responses.
 ///
@@ -1690,6 +1984,7 @@ pub type Ttl = i64;
 ///
 /// Schema: `#/components/schemas/dns-records_AAAARecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AaaaRecord {
     /// A valid IPv6 address.
@@ -1725,10 +2020,85 @@ pub struct AaaaRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl AaaaRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<String>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            proxied: None,
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `proxied`.
+    #[inline]
+    pub fn proxied(mut self, value: impl Into<Proxied>) -> Self {
+        self.proxied = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// CAA Record
 ///
 /// Schema: `#/components/schemas/dns-records_CAARecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CaaRecord {
     /// Formatted CAA content. See 'data' to set CAA properties.
@@ -1763,6 +2133,80 @@ pub struct CaaRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl CaaRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<CaaRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a CAA record.
 ///
@@ -1826,6 +2270,7 @@ impl CaaRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_CERTRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CertRecord {
     /// Formatted CERT content. See 'data' to set CERT properties.
@@ -1860,6 +2305,80 @@ pub struct CertRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl CertRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<CertRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a CERT record.
 ///
@@ -1935,6 +2454,7 @@ impl CertRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_CNAMERecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CnameRecord {
     /// A valid hostname. Must not match the record's name.
@@ -1968,10 +2488,85 @@ pub struct CnameRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl CnameRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<serde_json::Value>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            proxied: None,
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `proxied`.
+    #[inline]
+    pub fn proxied(mut self, value: impl Into<Proxied>) -> Self {
+        self.proxied = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// DNSKEY Record
 ///
 /// Schema: `#/components/schemas/dns-records_DNSKEYRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DnskeyRecord {
     /// Formatted DNSKEY content. See 'data' to set DNSKEY properties.
@@ -2006,6 +2601,80 @@ pub struct DnskeyRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl DnskeyRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<DnskeyRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a DNSKEY record.
 ///
@@ -2081,6 +2750,7 @@ impl DnskeyRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_DSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DsRecord {
     /// Formatted DS content. See 'data' to set DS properties.
@@ -2115,6 +2785,80 @@ pub struct DsRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl DsRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<DsRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a DS record.
 ///
@@ -2190,6 +2934,7 @@ impl DsRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_HTTPSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HttpsRecord {
     /// Formatted HTTPS content. See 'data' to set HTTPS properties.
@@ -2224,6 +2969,80 @@ pub struct HttpsRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl HttpsRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<Data>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dns-records_HTTPSRecord/allOf/0/properties/data`
 ///
@@ -2289,6 +3108,7 @@ impl Data {
 ///
 /// Schema: `#/components/schemas/dns-records_LOCRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocRecord {
     /// Formatted LOC content. See 'data' to set LOC properties.
@@ -2323,6 +3143,80 @@ pub struct LocRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl LocRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<LocRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Latitude direction.
 ///
@@ -2619,6 +3513,7 @@ impl LocRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_MXRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MxRecord {
     /// A valid mail server hostname.
@@ -2654,6 +3549,78 @@ pub struct MxRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl MxRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        content: impl Into<String>,
+        name: impl Into<Name>,
+        priority: impl Into<Priority>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            priority: priority.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// Required for MX, SRV and URI records; unused by other record types. Records with lower priorities are preferred.
 ///
 /// Schema: `#/components/schemas/dns-records_priority`
@@ -2664,6 +3631,7 @@ pub type Priority = f64;
 ///
 /// Schema: `#/components/schemas/dns-records_NAPTRRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NaptrRecord {
     /// Formatted NAPTR content. See 'data' to set NAPTR properties.
@@ -2698,6 +3666,80 @@ pub struct NaptrRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl NaptrRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<NaptrRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a NAPTR record.
 ///
@@ -2791,6 +3833,7 @@ impl NaptrRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_NSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NsRecord {
     /// A valid name server host name.
@@ -2824,10 +3867,78 @@ pub struct NsRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl NsRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<serde_json::Value>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// PTR Record
 ///
 /// Schema: `#/components/schemas/dns-records_PTRRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PtrRecord {
     /// Domain name pointing to the address.
@@ -2861,10 +3972,78 @@ pub struct PtrRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl PtrRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<String>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// SMIMEA Record
 ///
 /// Schema: `#/components/schemas/dns-records_SMIMEARecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SmimeaRecord {
     /// Formatted SMIMEA content. See 'data' to set SMIMEA properties.
@@ -2899,6 +4078,80 @@ pub struct SmimeaRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl SmimeaRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<SmimeaRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a SMIMEA record.
 ///
@@ -2974,6 +4227,7 @@ impl SmimeaRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_SRVRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SrvRecord {
     /// Priority, weight, port, and SRV target. See 'data' for setting the individual component values.
@@ -3010,6 +4264,80 @@ pub struct SrvRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl SrvRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<SrvRecordData>, name: impl Into<String>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a SRV record.
 ///
@@ -3124,6 +4452,7 @@ impl SrvRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_SSHFPRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SshfpRecord {
     /// Formatted SSHFP content. See 'data' to set SSHFP properties.
@@ -3158,6 +4487,80 @@ pub struct SshfpRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl SshfpRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<SshfpRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a SSHFP record.
 ///
@@ -3221,6 +4624,7 @@ impl SshfpRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_SVCBRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SvcbRecord {
     /// Formatted SVCB content. See 'data' to set SVCB properties.
@@ -3256,10 +4660,85 @@ pub struct SvcbRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl SvcbRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<Data>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// TLSA Record
 ///
 /// Schema: `#/components/schemas/dns-records_TLSARecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TlsaRecord {
     /// Formatted TLSA content. See 'data' to set TLSA properties.
@@ -3294,6 +4773,80 @@ pub struct TlsaRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl TlsaRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(data: impl Into<TlsaRecordData>, name: impl Into<Name>) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a TLSA record.
 ///
@@ -3369,6 +4922,7 @@ impl TlsaRecordData {
 ///
 /// Schema: `#/components/schemas/dns-records_TXTRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TxtRecord {
     /// Text content for the record.
@@ -3402,10 +4956,78 @@ pub struct TxtRecord {
     /// `ttl`
     pub ttl: Option<Ttl>,
 }
+#[cfg(feature = "mock")]
+impl TxtRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<String>, name: impl Into<Name>) -> Self {
+        Self {
+            content: content.into(),
+            name: name.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// URI Record
 ///
 /// Schema: `#/components/schemas/dns-records_URIRecord`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UriRecord {
     /// Formatted URI content. See 'data' to set URI properties.
@@ -3442,6 +5064,85 @@ pub struct UriRecord {
     pub tags: Option<Tags>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl UriRecord {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data: impl Into<UriRecordData>,
+        name: impl Into<Name>,
+        priority: impl Into<Priority>,
+    ) -> Self {
+        Self {
+            content: None,
+            data: data.into(),
+            name: name.into(),
+            priority: priority.into(),
+            comment: None,
+            created_on: None,
+            id: None,
+            meta: None,
+            modified_on: None,
+            proxiable: None,
+            tags: None,
+            ttl: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<BaseMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `proxiable`.
+    #[inline]
+    pub fn proxiable(mut self, value: impl Into<bool>) -> Self {
+        self.proxiable = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Components of a URI record.
 ///
@@ -3493,6 +5194,7 @@ impl UriRecordData {
 }
 /// `#/components/schemas/dns-records_dns_response_import_scan/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DnsResponseImportScanResult {
     /// Number of DNS records added.
@@ -3504,19 +5206,72 @@ pub struct DnsResponseImportScanResult {
     /// Example: `5`.
     pub total_records_parsed: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl DnsResponseImportScanResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            recs_added: None,
+            total_records_parsed: None,
+        }
+    }
+    /// Sets `recs_added`.
+    #[inline]
+    pub fn recs_added(mut self, value: impl Into<f64>) -> Self {
+        self.recs_added = Some(value.into());
+        self
+    }
+    /// Sets `total_records_parsed`.
+    #[inline]
+    pub fn total_records_parsed(mut self, value: impl Into<f64>) -> Self {
+        self.total_records_parsed = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/dns_records/{dns_record_id}.delete/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDnsRecordResponseResult {
     /// `id`
     pub id: Option<Identifier>,
 }
+#[cfg(feature = "mock")]
+impl DeleteDnsRecordResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/dns_records/{dns_record_id}.delete/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDnsRecordResponse {
     /// `result`
     pub result: Option<DeleteDnsRecordResponseResult>,
+}
+#[cfg(feature = "mock")]
+impl DeleteDnsRecordResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<DeleteDnsRecordResponseResult>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/dns-records_dns-record`
 #[derive(Debug, Clone, PartialEq)]

@@ -173,6 +173,70 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dns-settings` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnsSettingsApi`](super::DnsSettingsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dns_settings`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnsSettingsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnsSettingsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnsSettingsMock { mock }
+        }
+        /// Expects [`DnsSettingsApi::show_account_dns_settings`](super::DnsSettingsApi::show_account_dns_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn show_account_dns_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountSettings>> {
+            self.mock
+                .on(
+                    super::DnsSettingsApi::new(self.mock.client())
+                        .show_account_dns_settings(account_id),
+                )
+        }
+        /// Expects [`DnsSettingsApi::edit_account_dns_settings`](super::DnsSettingsApi::edit_account_dns_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_account_dns_settings(
+            &self,
+            account_id: &str,
+            body: &AccountSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountSettings>> {
+            self.mock
+                .on(
+                    super::DnsSettingsApi::new(self.mock.client())
+                        .edit_account_dns_settings(account_id, body),
+                )
+        }
+        /// Expects [`DnsSettingsApi::show_zone_dns_settings`](super::DnsSettingsApi::show_zone_dns_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn show_zone_dns_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsSettings>> {
+            self.mock
+                .on(
+                    super::DnsSettingsApi::new(self.mock.client())
+                        .show_zone_dns_settings(zone_id),
+                )
+        }
+        /// Expects [`DnsSettingsApi::edit_zone_dns_settings`](super::DnsSettingsApi::edit_zone_dns_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone_dns_settings(
+            &self,
+            zone_id: &str,
+            body: &DnsSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<DnsSettings>> {
+            self.mock
+                .on(
+                    super::DnsSettingsApi::new(self.mock.client())
+                        .edit_zone_dns_settings(zone_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/dns-settings_account_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -151,8 +151,69 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `dnssec` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`DnssecApi`](super::DnssecApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::dnssec`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct DnssecMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> DnssecMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            DnssecMock { mock }
+        }
+        /// Expects [`DnssecApi::get_dnssec`](super::DnssecApi::get_dnssec) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dnssec>> {
+            self.mock.on(super::DnssecApi::new(self.mock.client()).get_dnssec(zone_id))
+        }
+        /// Expects [`DnssecApi::edit_dnssec_status`](super::DnssecApi::edit_dnssec_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_dnssec_status(
+            &self,
+            zone_id: &str,
+            body: &EditDnssecStatusRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dnssec>> {
+            self.mock
+                .on(
+                    super::DnssecApi::new(self.mock.client())
+                        .edit_dnssec_status(zone_id, body),
+                )
+        }
+        /// Expects [`DnssecApi::delete_dnssec_records`](super::DnssecApi::delete_dnssec_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dnssec_records(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::DnssecApi::new(self.mock.client())
+                        .delete_dnssec_records(zone_id),
+                )
+        }
+        /// Expects [`DnssecApi::delete_dnssec_records_with`](super::DnssecApi::delete_dnssec_records_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dnssec_records_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::DnssecApi::new(self.mock.client())
+                        .delete_dnssec_records_with(zone_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/dnssec_dnssec`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Dnssec {
     /// Read-only.
@@ -181,6 +242,106 @@ pub struct Dnssec {
     pub public_key: Option<PublicKey>,
     /// `status`
     pub status: Option<Status>,
+}
+#[cfg(feature = "mock")]
+impl Dnssec {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            algorithm: None,
+            digest: None,
+            digest_algorithm: None,
+            digest_type: None,
+            dnssec_multi_signer: None,
+            dnssec_presigned: None,
+            ds: None,
+            flags: None,
+            key_tag: None,
+            key_type: None,
+            modified_on: None,
+            public_key: None,
+            status: None,
+        }
+    }
+    /// Sets `algorithm`.
+    #[inline]
+    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
+        self.algorithm = Some(value.into());
+        self
+    }
+    /// Sets `digest`.
+    #[inline]
+    pub fn digest(mut self, value: impl Into<Digest>) -> Self {
+        self.digest = Some(value.into());
+        self
+    }
+    /// Sets `digest_algorithm`.
+    #[inline]
+    pub fn digest_algorithm(mut self, value: impl Into<DigestAlgorithm>) -> Self {
+        self.digest_algorithm = Some(value.into());
+        self
+    }
+    /// Sets `digest_type`.
+    #[inline]
+    pub fn digest_type(mut self, value: impl Into<DigestType>) -> Self {
+        self.digest_type = Some(value.into());
+        self
+    }
+    /// Sets `dnssec_multi_signer`.
+    #[inline]
+    pub fn dnssec_multi_signer(mut self, value: impl Into<DnssecMultiSigner>) -> Self {
+        self.dnssec_multi_signer = Some(value.into());
+        self
+    }
+    /// Sets `dnssec_presigned`.
+    #[inline]
+    pub fn dnssec_presigned(mut self, value: impl Into<DnssecPresigned>) -> Self {
+        self.dnssec_presigned = Some(value.into());
+        self
+    }
+    /// Sets `ds`.
+    #[inline]
+    pub fn ds(mut self, value: impl Into<Ds>) -> Self {
+        self.ds = Some(value.into());
+        self
+    }
+    /// Sets `flags`.
+    #[inline]
+    pub fn flags(mut self, value: impl Into<Flags>) -> Self {
+        self.flags = Some(value.into());
+        self
+    }
+    /// Sets `key_tag`.
+    #[inline]
+    pub fn key_tag(mut self, value: impl Into<KeyTag>) -> Self {
+        self.key_tag = Some(value.into());
+        self
+    }
+    /// Sets `key_type`.
+    #[inline]
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
+        self.key_type = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `public_key`.
+    #[inline]
+    pub fn public_key(mut self, value: impl Into<PublicKey>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// Algorithm key code.
 ///
@@ -325,6 +486,12 @@ impl From<String> for Status {
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {

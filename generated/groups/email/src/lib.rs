@@ -608,6 +608,230 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `email` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`EmailApi`](super::EmailApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::email`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct EmailMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> EmailMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            EmailMock { mock }
+        }
+        /// Expects [`EmailApi::list_destination_addresses`](super::EmailApi::list_destination_addresses) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_destination_addresses(
+            &self,
+            account_identifier: &str,
+            params: &ListDestinationAddressesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Addresses>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .list_destination_addresses(account_identifier, params),
+                )
+        }
+        /// Expects [`EmailApi::create_destination_address`](super::EmailApi::create_destination_address) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_destination_address(
+            &self,
+            account_identifier: &str,
+            body: &CreateDestinationAddressProperties,
+        ) -> rt::mock::Expectation<'m, rt::Call<Addresses>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .create_destination_address(account_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::get_destination_address`](super::EmailApi::get_destination_address) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_destination_address(
+            &self,
+            account_identifier: &str,
+            destination_address_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Addresses>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .get_destination_address(
+                            account_identifier,
+                            destination_address_identifier,
+                        ),
+                )
+        }
+        /// Expects [`EmailApi::delete_destination_address`](super::EmailApi::delete_destination_address) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_destination_address(
+            &self,
+            account_identifier: &str,
+            destination_address_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Addresses>>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .delete_destination_address(
+                            account_identifier,
+                            destination_address_identifier,
+                        ),
+                )
+        }
+        /// Expects [`EmailApi::get_email_routing_settings`](super::EmailApi::get_email_routing_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_settings(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .get_email_routing_settings(zone_identifier),
+                )
+        }
+        /// Expects [`EmailApi::disable_email_routing`](super::EmailApi::disable_email_routing) with these arguments: matches the request it sends, answers with its result type.
+        pub fn disable_email_routing(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .disable_email_routing(zone_identifier),
+                )
+        }
+        /// Expects [`EmailApi::disable_email_routing_with`](super::EmailApi::disable_email_routing_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn disable_email_routing_with(
+            &self,
+            zone_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .disable_email_routing_with(zone_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::routing_dns_settings`](super::EmailApi::routing_dns_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn routing_dns_settings(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DnsRecord>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .routing_dns_settings(zone_identifier),
+                )
+        }
+        /// Expects [`EmailApi::enable_email_routing`](super::EmailApi::enable_email_routing) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_email_routing(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .enable_email_routing(zone_identifier),
+                )
+        }
+        /// Expects [`EmailApi::enable_email_routing_with`](super::EmailApi::enable_email_routing_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_email_routing_with(
+            &self,
+            zone_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .enable_email_routing_with(zone_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::list_routing_rules`](super::EmailApi::list_routing_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_routing_rules(
+            &self,
+            zone_identifier: &str,
+            params: &ListRoutingRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Rules>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .list_routing_rules(zone_identifier, params),
+                )
+        }
+        /// Expects [`EmailApi::create_routing_rule`](super::EmailApi::create_routing_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_routing_rule(
+            &self,
+            zone_identifier: &str,
+            body: &CreateRuleProperties,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .create_routing_rule(zone_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::get_catch_all_rule`](super::EmailApi::get_catch_all_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_catch_all_rule(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CatchAllRule>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .get_catch_all_rule(zone_identifier),
+                )
+        }
+        /// Expects [`EmailApi::update_catch_all_rule`](super::EmailApi::update_catch_all_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_catch_all_rule(
+            &self,
+            zone_identifier: &str,
+            body: &UpdateCatchAllRuleProperties,
+        ) -> rt::mock::Expectation<'m, rt::Call<CatchAllRule>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .update_catch_all_rule(zone_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::get_routing_rule`](super::EmailApi::get_routing_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_routing_rule(
+            &self,
+            zone_identifier: &str,
+            rule_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .get_routing_rule(zone_identifier, rule_identifier),
+                )
+        }
+        /// Expects [`EmailApi::update_routing_rule`](super::EmailApi::update_routing_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_routing_rule(
+            &self,
+            zone_identifier: &str,
+            rule_identifier: &str,
+            body: &UpdateRuleProperties,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .update_routing_rule(zone_identifier, rule_identifier, body),
+                )
+        }
+        /// Expects [`EmailApi::delete_routing_rule`](super::EmailApi::delete_routing_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_routing_rule(
+            &self,
+            zone_identifier: &str,
+            rule_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Rules>>> {
+            self.mock
+                .on(
+                    super::EmailApi::new(self.mock.client())
+                        .delete_routing_rule(zone_identifier, rule_identifier),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`EmailApi::list_destination_addresses`](EmailApi::list_destination_addresses).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -765,6 +989,7 @@ impl rt::__private::ParamValue for ListDestinationAddressesDirection {
 pub type Addresses = DestinationAddressProperties;
 /// `#/components/schemas/email_destination_address_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DestinationAddressProperties {
     /// Read-only.
@@ -779,6 +1004,57 @@ pub struct DestinationAddressProperties {
     pub tag: Option<DestinationAddressTag>,
     /// Read-only.
     pub verified: Option<Verified>,
+}
+#[cfg(feature = "mock")]
+impl DestinationAddressProperties {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            email: None,
+            id: None,
+            modified: None,
+            tag: None,
+            verified: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<Email>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<DestinationAddressIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Modified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    #[inline]
+    pub fn tag(mut self, value: impl Into<DestinationAddressTag>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `verified`.
+    #[inline]
+    pub fn verified(mut self, value: impl Into<Verified>) -> Self {
+        self.verified = Some(value.into());
+        self
+    }
 }
 /// The date and time the destination address has been created.
 ///
@@ -836,6 +1112,7 @@ impl CreateDestinationAddressProperties {
 pub type Settings = EmailSettingsProperties;
 /// `#/components/schemas/email_email_settings_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailSettingsProperties {
     /// Read-only.
@@ -854,6 +1131,71 @@ pub struct EmailSettingsProperties {
     pub status: Option<EmailSettingStatus>,
     /// Read-only.
     pub tag: Option<EmailSettingTag>,
+}
+#[cfg(feature = "mock")]
+impl EmailSettingsProperties {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            enabled: None,
+            id: None,
+            modified: None,
+            name: None,
+            skip_wizard: None,
+            status: None,
+            tag: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<EmailSettingCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<EmailSettingEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EmailSettingIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<EmailSettingModified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<EmailSettingName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `skip_wizard`.
+    #[inline]
+    pub fn skip_wizard(mut self, value: impl Into<EmailSettingSkipWizard>) -> Self {
+        self.skip_wizard = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<EmailSettingStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    #[inline]
+    pub fn tag(mut self, value: impl Into<EmailSettingTag>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
 }
 /// The date and time the settings have been created.
 ///
@@ -954,6 +1296,12 @@ impl std::fmt::Display for EmailSettingStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for EmailSettingStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for EmailSettingStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -972,6 +1320,7 @@ pub type EmailSettingTag = String;
 ///
 /// Schema: `#/components/schemas/email_dns_record`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DnsRecord {
     /// DNS record content.
@@ -994,6 +1343,50 @@ pub struct DnsRecord {
     ///
     /// Example: `"NS"`. Read-only.
     pub r#type: Option<DnsRecordType>,
+}
+#[cfg(feature = "mock")]
+impl DnsRecord {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            content: None,
+            name: None,
+            priority: None,
+            ttl: None,
+            r#type: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<f64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<f64>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<DnsRecordType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// DNS record type.
 ///
@@ -1123,6 +1516,12 @@ impl std::fmt::Display for DnsRecordType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for DnsRecordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for DnsRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1134,6 +1533,7 @@ impl<'de> serde::Deserialize<'de> for DnsRecordType {
 pub type Rules = RuleProperties;
 /// `#/components/schemas/email_rule_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RuleProperties {
     /// `actions`
@@ -1150,6 +1550,64 @@ pub struct RuleProperties {
     pub priority: Option<RulePriority>,
     /// Read-only.
     pub tag: Option<RuleTag>,
+}
+#[cfg(feature = "mock")]
+impl RuleProperties {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            actions: None,
+            enabled: None,
+            id: None,
+            matchers: None,
+            name: None,
+            priority: None,
+            tag: None,
+        }
+    }
+    /// Sets `actions`.
+    #[inline]
+    pub fn actions(mut self, value: impl Into<RuleActions>) -> Self {
+        self.actions = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `matchers`.
+    #[inline]
+    pub fn matchers(mut self, value: impl Into<RuleMatchers>) -> Self {
+        self.matchers = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<RuleName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<RulePriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    #[inline]
+    pub fn tag(mut self, value: impl Into<RuleTag>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
 }
 /// List actions patterns.
 ///
@@ -1494,6 +1952,7 @@ impl CreateRuleProperties {
 }
 /// `#/components/schemas/email_catch_all_rule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CatchAllRule {
     /// `actions`
@@ -1508,6 +1967,57 @@ pub struct CatchAllRule {
     pub name: Option<RuleName>,
     /// Read-only.
     pub tag: Option<RuleTag>,
+}
+#[cfg(feature = "mock")]
+impl CatchAllRule {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            actions: None,
+            enabled: None,
+            id: None,
+            matchers: None,
+            name: None,
+            tag: None,
+        }
+    }
+    /// Sets `actions`.
+    #[inline]
+    pub fn actions(mut self, value: impl Into<RuleCatchallActions>) -> Self {
+        self.actions = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `matchers`.
+    #[inline]
+    pub fn matchers(mut self, value: impl Into<RuleCatchallMatchers>) -> Self {
+        self.matchers = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<RuleName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    #[inline]
+    pub fn tag(mut self, value: impl Into<RuleTag>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
 }
 /// List actions for the catch-all routing rule.
 ///

@@ -2175,6 +2175,806 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `firewall` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`FirewallApi`](super::FirewallApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::firewall`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct FirewallMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> FirewallMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            FirewallMock { mock }
+        }
+        /// Expects [`FirewallApi::list_account_ip_access_rules`](super::FirewallApi::list_account_ip_access_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_ip_access_rules(
+            &self,
+            account_identifier: &str,
+            params: &ListAccountIpAccessRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_account_ip_access_rules(account_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_account_ip_access_rule`](super::FirewallApi::create_account_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_ip_access_rule(
+            &self,
+            account_identifier: &str,
+            body: &IpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_account_ip_access_rule(account_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_ip_access_rule`](super::FirewallApi::get_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_access_rule(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_ip_access_rule(account_identifier, identifier),
+                )
+        }
+        /// Expects [`FirewallApi::edit_account_ip_access_rule`](super::FirewallApi::edit_account_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_account_ip_access_rule(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+            body: &SchemasRule,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_account_ip_access_rule(
+                            account_identifier,
+                            identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`FirewallApi::delete_account_ip_access_rule`](super::FirewallApi::delete_account_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_ip_access_rule(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_account_ip_access_rule(account_identifier, identifier),
+                )
+        }
+        /// Expects [`FirewallApi::delete_account_ip_access_rule_with`](super::FirewallApi::delete_account_ip_access_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_ip_access_rule_with(
+            &self,
+            account_identifier: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_account_ip_access_rule_with(
+                            account_identifier,
+                            identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`FirewallApi::list_user_ip_access_rules`](super::FirewallApi::list_user_ip_access_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_ip_access_rules(
+            &self,
+            params: &ListUserIpAccessRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_user_ip_access_rules(params),
+                )
+        }
+        /// Expects [`FirewallApi::create_user_ip_access_rule`](super::FirewallApi::create_user_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_user_ip_access_rule(
+            &self,
+            body: &IpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_user_ip_access_rule(body),
+                )
+        }
+        /// Expects [`FirewallApi::edit_user_ip_access_rule`](super::FirewallApi::edit_user_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_user_ip_access_rule(
+            &self,
+            identifier: &str,
+            body: &EditIpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_user_ip_access_rule(identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_user_ip_access_rule`](super::FirewallApi::delete_user_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_ip_access_rule(
+            &self,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RuleSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_user_ip_access_rule(identifier),
+                )
+        }
+        /// Expects [`FirewallApi::delete_user_ip_access_rule_with`](super::FirewallApi::delete_user_ip_access_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_ip_access_rule_with(
+            &self,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RuleSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_user_ip_access_rule_with(identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_filters`](super::FirewallApi::list_filters) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_filters(
+            &self,
+            zone_identifier: &str,
+            params: &ListFiltersParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<FilterResultItem>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_filters(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_filters`](super::FirewallApi::create_filters) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_filters(
+            &self,
+            zone_identifier: &str,
+            body: &CreateFiltersRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_filters(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::update_filters`](super::FirewallApi::update_filters) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_filters(
+            &self,
+            zone_identifier: &str,
+            body: &UpdateFiltersRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_filters(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_filters`](super::FirewallApi::delete_filters) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_filters(
+            &self,
+            zone_identifier: &str,
+            body: &DeleteFiltersRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterDeleteResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_filters(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_filter`](super::FirewallApi::get_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_filter(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Filter>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_filter(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::update_filter`](super::FirewallApi::update_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_filter(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Filter>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_filter(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_filter`](super::FirewallApi::delete_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_filter(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<FilterDeleteResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_filter(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::delete_filter_with`](super::FirewallApi::delete_filter_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_filter_with(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<FilterDeleteResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_filter_with(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_zone_lockdown_rules`](super::FirewallApi::list_zone_lockdown_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_lockdown_rules(
+            &self,
+            zone_identifier: &str,
+            params: &ListZoneLockdownRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Zonelockdown>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_zone_lockdown_rules(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_zone_lockdown_rule`](super::FirewallApi::create_zone_lockdown_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_lockdown_rule(
+            &self,
+            zone_identifier: &str,
+            body: &ZoneLockdownRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zonelockdown>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_zone_lockdown_rule(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_zone_lockdown_rule`](super::FirewallApi::get_zone_lockdown_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_lockdown_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zonelockdown>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_zone_lockdown_rule(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::update_zone_lockdown_rule`](super::FirewallApi::update_zone_lockdown_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_lockdown_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &ZoneLockdownRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zonelockdown>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_zone_lockdown_rule(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_zone_lockdown_rule`](super::FirewallApi::delete_zone_lockdown_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_lockdown_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteZoneLockdownRuleResponse>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_zone_lockdown_rule(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::delete_zone_lockdown_rule_with`](super::FirewallApi::delete_zone_lockdown_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_lockdown_rule_with(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteZoneLockdownRuleResponse>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_zone_lockdown_rule_with(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_firewall_rules`](super::FirewallApi::list_firewall_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_firewall_rules(
+            &self,
+            zone_identifier: &str,
+            params: &ListFirewallRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<FilterRulesResultItem>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_firewall_rules(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_firewall_rules`](super::FirewallApi::create_firewall_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_firewall_rules(
+            &self,
+            zone_identifier: &str,
+            body: &Vec<CreateFirewallRulesRequestItem>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterRulesResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_firewall_rules(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::update_firewall_rules`](super::FirewallApi::update_firewall_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_firewall_rules(
+            &self,
+            zone_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterRulesResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_firewall_rules(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::edit_priority_of_firewall_rules`](super::FirewallApi::edit_priority_of_firewall_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_priority_of_firewall_rules(
+            &self,
+            zone_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterRulesResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_priority_of_firewall_rules(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_firewall_rules`](super::FirewallApi::delete_firewall_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_firewall_rules(
+            &self,
+            zone_identifier: &str,
+            body: &UpdateFiltersRequest,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Vec<FilterRulesResponseCollectionDeleteResultItem>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_firewall_rules(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_firewall_rule`](super::FirewallApi::get_firewall_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_firewall_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            params: &GetFirewallRuleParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<FilterRulesResultItem>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_firewall_rule(zone_identifier, id, params),
+                )
+        }
+        /// Expects [`FirewallApi::update_firewall_rule`](super::FirewallApi::update_firewall_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_firewall_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &UpdateFirewallRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<FilterRulesResultItem>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_firewall_rule(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::edit_priority_of_firewall_rule`](super::FirewallApi::edit_priority_of_firewall_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_priority_of_firewall_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &UpdateFiltersRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FilterRulesResultItem>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_priority_of_firewall_rule(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_firewall_rule`](super::FirewallApi::delete_firewall_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_firewall_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &DeleteFirewallRuleRequest,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<FilterRulesResponseCollectionDeleteResultItem>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_firewall_rule(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_user_agent_blocking_rules`](super::FirewallApi::list_user_agent_blocking_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_agent_blocking_rules(
+            &self,
+            zone_identifier: &str,
+            params: &ListUserAgentBlockingRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<UaRules>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_user_agent_blocking_rules(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_user_agent_blocking_rule`](super::FirewallApi::create_user_agent_blocking_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_user_agent_blocking_rule(
+            &self,
+            zone_identifier: &str,
+            body: &UserAgentBlockingRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_user_agent_blocking_rule(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_user_agent_blocking_rule`](super::FirewallApi::get_user_agent_blocking_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_agent_blocking_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_user_agent_blocking_rule(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::update_user_agent_blocking_rule`](super::FirewallApi::update_user_agent_blocking_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_user_agent_blocking_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &UserAgentBlockingRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_user_agent_blocking_rule(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_user_agent_blocking_rule`](super::FirewallApi::delete_user_agent_blocking_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_agent_blocking_rule(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteUserAgentBlockingRuleResult>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_user_agent_blocking_rule(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::delete_user_agent_blocking_rule_with`](super::FirewallApi::delete_user_agent_blocking_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_agent_blocking_rule_with(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteUserAgentBlockingRuleResult>>,
+        > {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_user_agent_blocking_rule_with(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_waf_overrides`](super::FirewallApi::list_waf_overrides) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_waf_overrides(
+            &self,
+            zone_identifier: &str,
+            params: &ListWafOverridesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<OverrideResultItem>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_waf_overrides(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_waf_override`](super::FirewallApi::create_waf_override) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_waf_override(
+            &self,
+            zone_identifier: &str,
+            body: &CreateWafOverrideRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Override>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_waf_override(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_waf_override`](super::FirewallApi::get_waf_override) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_waf_override(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Override>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_waf_override(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::update_waf_override`](super::FirewallApi::update_waf_override) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_waf_override(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &UpdateWafOverrideRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Override>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_waf_override(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_waf_override`](super::FirewallApi::delete_waf_override) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_waf_override(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteWafOverrideResponse>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_waf_override(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::delete_waf_override_with`](super::FirewallApi::delete_waf_override_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_waf_override_with(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteWafOverrideResponse>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_waf_override_with(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_waf_packages`](super::FirewallApi::list_waf_packages) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_waf_packages(
+            &self,
+            zone_identifier: &str,
+            params: &ListWafPackagesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<PackageResponseCollection>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_waf_packages(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::get_waf_package`](super::FirewallApi::get_waf_package) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_waf_package(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PackageResponseSingle>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_waf_package(zone_identifier, identifier),
+                )
+        }
+        /// Expects [`FirewallApi::edit_waf_package`](super::FirewallApi::edit_waf_package) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_waf_package(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &EditWafPackageRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<EditWafPackageResponse>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_waf_package(zone_identifier, identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_rate_limits`](super::FirewallApi::list_rate_limits) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_rate_limits(
+            &self,
+            zone_identifier: &str,
+            params: &ListRateLimitsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<RateLimits>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_rate_limits(zone_identifier, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_rate_limit`](super::FirewallApi::create_rate_limit) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_rate_limit(
+            &self,
+            zone_identifier: &str,
+            body: &RateLimitRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_rate_limit(zone_identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::get_rate_limit`](super::FirewallApi::get_rate_limit) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_rate_limit(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .get_rate_limit(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::update_rate_limit`](super::FirewallApi::update_rate_limit) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_rate_limit(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &RateLimitRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .update_rate_limit(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_rate_limit`](super::FirewallApi::delete_rate_limit) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_rate_limit(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteRateLimitResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_rate_limit(zone_identifier, id),
+                )
+        }
+        /// Expects [`FirewallApi::delete_rate_limit_with`](super::FirewallApi::delete_rate_limit_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_rate_limit_with(
+            &self,
+            zone_identifier: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteRateLimitResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_rate_limit_with(zone_identifier, id, body),
+                )
+        }
+        /// Expects [`FirewallApi::list_zone_ip_access_rules`](super::FirewallApi::list_zone_ip_access_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_ip_access_rules(
+            &self,
+            zone_id: &str,
+            params: &ListZoneIpAccessRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .list_zone_ip_access_rules(zone_id, params),
+                )
+        }
+        /// Expects [`FirewallApi::create_zone_ip_access_rule`](super::FirewallApi::create_zone_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_ip_access_rule(
+            &self,
+            zone_id: &str,
+            body: &CreateZoneIpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .create_zone_ip_access_rule(zone_id, body),
+                )
+        }
+        /// Expects [`FirewallApi::edit_zone_ip_access_rule`](super::FirewallApi::edit_zone_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone_ip_access_rule(
+            &self,
+            zone_id: &str,
+            identifier: &str,
+            body: &EditIpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .edit_zone_ip_access_rule(zone_id, identifier, body),
+                )
+        }
+        /// Expects [`FirewallApi::delete_zone_ip_access_rule`](super::FirewallApi::delete_zone_ip_access_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_ip_access_rule(
+            &self,
+            zone_id: &str,
+            identifier: &str,
+            body: &DeleteZoneIpAccessRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RuleSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::FirewallApi::new(self.mock.client())
+                        .delete_zone_ip_access_rule(zone_id, identifier, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`FirewallApi::list_account_ip_access_rules`](FirewallApi::list_account_ip_access_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -3634,13 +4434,23 @@ pub type SchemasIdentifier = String;
 pub type Identifier = String;
 /// `#/components/schemas/firewall_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// Read-only.
     pub id: Identifier,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Identifier>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// `#/components/schemas/firewall_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Rule {
     /// The available actions that a rule can apply to a matched request.
@@ -3663,6 +4473,45 @@ pub struct Rule {
     pub modified_on: Option<String>,
     /// `notes`
     pub notes: Option<Notes>,
+}
+#[cfg(feature = "mock")]
+impl Rule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        allowed_modes: impl Into<Vec<SchemasMode>>,
+        configuration: impl Into<Configuration>,
+        id: impl Into<SchemasIdentifier>,
+        mode: impl Into<SchemasMode>,
+    ) -> Self {
+        Self {
+            allowed_modes: allowed_modes.into(),
+            configuration: configuration.into(),
+            created_on: None,
+            id: id.into(),
+            mode: mode.into(),
+            modified_on: None,
+            notes: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `notes`.
+    #[inline]
+    pub fn notes(mut self, value: impl Into<Notes>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
 }
 /// `paths./user/firewall/access_rules/rules/{identifier}.patch/requestBody`
 ///
@@ -3701,10 +4550,25 @@ impl EditIpAccessRuleRequest {
 }
 /// `#/components/schemas/firewall_rule_single_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RuleSingleIdResult {
     /// Read-only.
     pub id: Option<SchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl RuleSingleIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// When true, indicates that the filter is currently paused.
 ///
@@ -3738,6 +4602,7 @@ pub type FiltersComponentsSchemasId = String;
 pub type SchemasRef = String;
 /// `#/components/schemas/firewall_filter-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FilterResultItem {
     /// `description`
@@ -3750,6 +4615,39 @@ pub struct FilterResultItem {
     pub paused: FiltersComponentsSchemasPaused,
     /// `ref`
     pub r#ref: Option<SchemasRef>,
+}
+#[cfg(feature = "mock")]
+impl FilterResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        expression: impl Into<Expression>,
+        id: impl Into<FiltersComponentsSchemasId>,
+        paused: impl Into<FiltersComponentsSchemasPaused>,
+    ) -> Self {
+        Self {
+            description: None,
+            expression: expression.into(),
+            id: id.into(),
+            paused: paused.into(),
+            r#ref: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<FiltersComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<SchemasRef>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_identifier}/filters.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3801,6 +4699,7 @@ impl DeleteFiltersRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-delete-response-single/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FilterDeleteResultItem {
     /// `description`
@@ -3813,6 +4712,47 @@ pub struct FilterDeleteResultItem {
     pub paused: Option<FiltersComponentsSchemasPaused>,
     /// `ref`
     pub r#ref: Option<SchemasRef>,
+}
+#[cfg(feature = "mock")]
+impl FilterDeleteResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<FiltersComponentsSchemasId>) -> Self {
+        Self {
+            description: None,
+            expression: None,
+            id: id.into(),
+            paused: None,
+            r#ref: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<FiltersComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<Expression>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `paused`.
+    #[inline]
+    pub fn paused(mut self, value: impl Into<FiltersComponentsSchemasPaused>) -> Self {
+        self.paused = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<SchemasRef>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/firewall_filter`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3927,6 +4867,7 @@ pub type UriSearch = String;
 pub type IpRangeSearch = String;
 /// `#/components/schemas/firewall_zonelockdown`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Zonelockdown {
     /// `configurations`
@@ -3943,6 +4884,30 @@ pub struct Zonelockdown {
     pub paused: SchemasPaused,
     /// `urls`
     pub urls: SchemasUrls,
+}
+#[cfg(feature = "mock")]
+impl Zonelockdown {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        configurations: impl Into<Configurations>,
+        created_on: impl Into<CreatedOn>,
+        description: impl Into<LockdownsComponentsSchemasDescription>,
+        id: impl Into<LockdownsComponentsSchemasId>,
+        modified_on: impl Into<ModifiedOn>,
+        paused: impl Into<SchemasPaused>,
+        urls: impl Into<SchemasUrls>,
+    ) -> Self {
+        Self {
+            configurations: configurations.into(),
+            created_on: created_on.into(),
+            description: description.into(),
+            id: id.into(),
+            modified_on: modified_on.into(),
+            paused: paused.into(),
+            urls: urls.into(),
+        }
+    }
 }
 /// A list of IP addresses or CIDR ranges that will be allowed to access the URLs specified in the Zone Lockdown rule. You can include any number of `ip` or `ip_range` configurations.
 ///
@@ -4140,17 +5105,50 @@ impl ZoneLockdownRuleRequest {
 }
 /// `paths./zones/{zone_identifier}/firewall/lockdowns/{id}.delete/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteZoneLockdownRuleResponseResult {
     /// Read-only.
     pub id: Option<LockdownsComponentsSchemasId>,
 }
+#[cfg(feature = "mock")]
+impl DeleteZoneLockdownRuleResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<LockdownsComponentsSchemasId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_identifier}/firewall/lockdowns/{id}.delete/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteZoneLockdownRuleResponse {
     /// `result`
     pub result: Option<DeleteZoneLockdownRuleResponseResult>,
+}
+#[cfg(feature = "mock")]
+impl DeleteZoneLockdownRuleResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(
+        mut self,
+        value: impl Into<DeleteZoneLockdownRuleResponseResult>,
+    ) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// The action to apply to a matched request. The `log` action is only available on an Enterprise plan.
 ///
@@ -4356,12 +5354,27 @@ impl<'de> serde::Deserialize<'de> for ProductsItem {
 pub type Ref = String;
 /// `#/components/schemas/firewall_deleted-filter`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedFilter {
     /// `deleted`
     pub deleted: Deleted,
     /// `id`
     pub id: FiltersComponentsSchemasId,
+}
+#[cfg(feature = "mock")]
+impl DeletedFilter {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        deleted: impl Into<Deleted>,
+        id: impl Into<FiltersComponentsSchemasId>,
+    ) -> Self {
+        Self {
+            deleted: deleted.into(),
+            id: id.into(),
+        }
+    }
 }
 /// When true, indicates that the firewall rule was deleted.
 ///
@@ -4371,6 +5384,8 @@ pub struct DeletedFilter {
 pub type Deleted = bool;
 /// `#/components/schemas/firewall_filter-rule-response/allOf/1/properties/filter`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum FilterRuleResponseFilter {
     /// One of the alternatives.
@@ -4422,6 +5437,7 @@ impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-rules-single-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FilterRulesResultItem {
     /// `action`
@@ -4440,6 +5456,55 @@ pub struct FilterRulesResultItem {
     pub r#ref: Option<Ref>,
     /// `filter`
     pub filter: FilterRuleResponseFilter,
+}
+#[cfg(feature = "mock")]
+impl FilterRulesResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<SchemasAction>,
+        id: impl Into<FirewallRulesComponentsSchemasId>,
+        paused: impl Into<ComponentsSchemasPaused>,
+        filter: impl Into<FilterRuleResponseFilter>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            description: None,
+            id: id.into(),
+            paused: paused.into(),
+            priority: None,
+            products: None,
+            r#ref: None,
+            filter: filter.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<FirewallRulesComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<ComponentsSchemasPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `products`.
+    #[inline]
+    pub fn products(mut self, value: impl Into<Products>) -> Self {
+        self.products = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<Ref>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_identifier}/firewall/rules.post/requestBody/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4518,6 +5583,7 @@ impl CreateFirewallRulesRequestItem {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-rules-single-response-delete/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FilterRulesResponseCollectionDeleteResultItem {
     /// `action`
@@ -4536,6 +5602,68 @@ pub struct FilterRulesResponseCollectionDeleteResultItem {
     pub r#ref: Option<Ref>,
     /// `filter`
     pub filter: Option<FilterRuleResponseFilter>,
+}
+#[cfg(feature = "mock")]
+impl FilterRulesResponseCollectionDeleteResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<FirewallRulesComponentsSchemasId>) -> Self {
+        Self {
+            action: None,
+            description: None,
+            id: id.into(),
+            paused: None,
+            priority: None,
+            products: None,
+            r#ref: None,
+            filter: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<SchemasAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<FirewallRulesComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `paused`.
+    #[inline]
+    pub fn paused(mut self, value: impl Into<ComponentsSchemasPaused>) -> Self {
+        self.paused = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<ComponentsSchemasPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `products`.
+    #[inline]
+    pub fn products(mut self, value: impl Into<Products>) -> Self {
+        self.products = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<Ref>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    #[inline]
+    pub fn filter(mut self, value: impl Into<FilterRuleResponseFilter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
 }
 /// The action to perform.
 ///
@@ -4795,6 +5923,7 @@ pub type DescriptionSearch = String;
 pub type UaRules = Firewalluablock;
 /// `#/components/schemas/firewall_firewalluablock`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Firewalluablock {
     /// `configuration`
@@ -4808,10 +5937,58 @@ pub struct Firewalluablock {
     /// `paused`
     pub paused: Option<SchemasPaused>,
 }
+#[cfg(feature = "mock")]
+impl Firewalluablock {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            description: None,
+            id: None,
+            mode: None,
+            paused: None,
+        }
+    }
+    /// Sets `configuration`.
+    #[inline]
+    pub fn configuration(mut self, value: impl Into<SchemasConfiguration>) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<UaRulesComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<ComponentsSchemasMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `paused`.
+    #[inline]
+    pub fn paused(mut self, value: impl Into<SchemasPaused>) -> Self {
+        self.paused = Some(value.into());
+        self
+    }
+}
 /// The configuration object for the current rule.
 ///
 /// Schema: `#/components/schemas/firewall_schemas-configuration`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasConfiguration {
     /// The configuration target for this rule. You must set the target to `ua` for User Agent Blocking rules.
@@ -4822,6 +5999,26 @@ pub struct SchemasConfiguration {
     ///
     /// Example: `"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_12_5) AppleWebKit/603.2.4 (KHTML, like Gecko) Version/10.1.1 Safari/603.2.4"`.
     pub value: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SchemasConfiguration {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { target: None, value: None }
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// An informative summary of the rule.
 ///
@@ -4893,6 +6090,12 @@ impl std::fmt::Display for ComponentsSchemasMode {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ComponentsSchemasMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4927,10 +6130,25 @@ impl UserAgentBlockingRuleRequest {
 }
 /// `paths./zones/{zone_identifier}/firewall/ua_rules/{id}.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserAgentBlockingRuleResult {
     /// Read-only.
     pub id: Option<ComponentsSchemasId>,
+}
+#[cfg(feature = "mock")]
+impl DeleteUserAgentBlockingRuleResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// An informative summary of the current URI-based WAF override.
 ///
@@ -5188,6 +6406,7 @@ impl<'de> serde::Deserialize<'de> for WafAction {
 }
 /// `#/components/schemas/firewall_override_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OverrideResultItem {
     /// `description`
@@ -5207,6 +6426,55 @@ pub struct OverrideResultItem {
     /// `urls`
     pub urls: Urls,
 }
+#[cfg(feature = "mock")]
+impl OverrideResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<SchemasId>,
+        paused: impl Into<Paused>,
+        priority: impl Into<Priority>,
+        urls: impl Into<Urls>,
+    ) -> Self {
+        Self {
+            description: None,
+            groups: None,
+            id: id.into(),
+            paused: paused.into(),
+            priority: priority.into(),
+            rewrite_action: None,
+            rules: None,
+            urls: urls.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `groups`.
+    #[inline]
+    pub fn groups(mut self, value: impl Into<Groups>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+    /// Sets `rewrite_action`.
+    #[inline]
+    pub fn rewrite_action(mut self, value: impl Into<RewriteAction>) -> Self {
+        self.rewrite_action = Some(value.into());
+        self
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
@@ -5224,6 +6492,7 @@ impl CreateWafOverrideRequest {
 }
 /// `#/components/schemas/firewall_override`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Override {
     /// `description`
@@ -5242,6 +6511,74 @@ pub struct Override {
     pub rules: Option<Rules>,
     /// `urls`
     pub urls: Option<Urls>,
+}
+#[cfg(feature = "mock")]
+impl Override {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            groups: None,
+            id: None,
+            paused: None,
+            priority: None,
+            rewrite_action: None,
+            rules: None,
+            urls: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `groups`.
+    #[inline]
+    pub fn groups(mut self, value: impl Into<Groups>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `paused`.
+    #[inline]
+    pub fn paused(mut self, value: impl Into<Paused>) -> Self {
+        self.paused = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<Priority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `rewrite_action`.
+    #[inline]
+    pub fn rewrite_action(mut self, value: impl Into<RewriteAction>) -> Self {
+        self.rewrite_action = Some(value.into());
+        self
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+    /// Sets `urls`.
+    #[inline]
+    pub fn urls(mut self, value: impl Into<Urls>) -> Self {
+        self.urls = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides/{id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5272,17 +6609,47 @@ impl UpdateWafOverrideRequest {
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides/{id}.delete/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteWafOverrideResponseResult {
     /// Read-only.
     pub id: Option<SchemasId>,
 }
+#[cfg(feature = "mock")]
+impl DeleteWafOverrideResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides/{id}.delete/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteWafOverrideResponse {
     /// `result`
     pub result: Option<DeleteWafOverrideResponseResult>,
+}
+#[cfg(feature = "mock")]
+impl DeleteWafOverrideResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<DeleteWafOverrideResponseResult>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// The field used to sort returned packages.
 ///
@@ -5342,6 +6709,8 @@ impl rt::__private::ParamValue for ListWafPackagesOrder {
 }
 /// `#/components/schemas/firewall_package_response_collection`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum PackageResponseCollection {
     /// One of the alternatives.
@@ -5396,6 +6765,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
 }
 /// `#/components/schemas/firewall_api-response-collection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCollection {
     /// `errors`
@@ -5411,12 +6781,43 @@ pub struct ApiResponseCollection {
     /// `result_info`
     pub result_info: Option<ResultInfo>,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCollection {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            result: None,
+            success: success.into(),
+            result_info: None,
+        }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `result_info`.
+    #[inline]
+    pub fn result_info(mut self, value: impl Into<ResultInfo>) -> Self {
+        self.result_info = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/firewall_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/firewall_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
@@ -5424,8 +6825,20 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
 /// `#/components/schemas/firewall_result_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultInfo {
     /// Total number of results for the requested service
@@ -5445,8 +6858,47 @@ pub struct ResultInfo {
     /// Example: `2000`.
     pub total_count: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ResultInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            page: None,
+            per_page: None,
+            total_count: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<f64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `total_count`.
+    #[inline]
+    pub fn total_count(mut self, value: impl Into<f64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/firewall_package`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Package {
     /// One of the alternatives.
@@ -5501,6 +6953,7 @@ impl<'de> serde::Deserialize<'de> for Package {
 ///
 /// Schema: `#/components/schemas/firewall_package_definition`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PackageDefinition {
     /// Read-only.
@@ -5515,6 +6968,33 @@ pub struct PackageDefinition {
     pub status: Option<Status>,
     /// Read-only.
     pub zone_id: Identifier,
+}
+#[cfg(feature = "mock")]
+impl PackageDefinition {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<SchemasDescription>,
+        detection_mode: impl Into<DetectionMode>,
+        id: impl Into<Identifier>,
+        name: impl Into<Name>,
+        zone_id: impl Into<Identifier>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            detection_mode: detection_mode.into(),
+            id: id.into(),
+            name: name.into(),
+            status: None,
+            zone_id: zone_id.into(),
+        }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// A summary of the purpose/function of the WAF package.
 ///
@@ -5568,6 +7048,12 @@ impl From<String> for DetectionMode {
 impl std::fmt::Display for DetectionMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for DetectionMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for DetectionMode {
@@ -5626,6 +7112,12 @@ impl std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5637,6 +7129,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 ///
 /// Schema: `#/components/schemas/firewall_anomaly_package`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AnomalyPackage {
     /// Read-only.
@@ -5655,6 +7148,37 @@ pub struct AnomalyPackage {
     pub action_mode: ActionMode,
     /// `sensitivity`
     pub sensitivity: Sensitivity,
+}
+#[cfg(feature = "mock")]
+impl AnomalyPackage {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<AnomalyDescription>,
+        detection_mode: impl Into<AnomalyDetectionMode>,
+        id: impl Into<Identifier>,
+        name: impl Into<AnomalyName>,
+        zone_id: impl Into<Identifier>,
+        action_mode: impl Into<ActionMode>,
+        sensitivity: impl Into<Sensitivity>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            detection_mode: detection_mode.into(),
+            id: id.into(),
+            name: name.into(),
+            status: None,
+            zone_id: zone_id.into(),
+            action_mode: action_mode.into(),
+            sensitivity: sensitivity.into(),
+        }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// A summary of the purpose/function of the WAF package.
 ///
@@ -5811,13 +7335,30 @@ impl<'de> serde::Deserialize<'de> for Sensitivity {
 }
 /// `#/components/schemas/firewall_package_response_collection/anyOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PackageResponseCollectionResult {
     /// `result`
     pub result: Option<Vec<Package>>,
 }
+#[cfg(feature = "mock")]
+impl PackageResponseCollectionResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<Package>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/firewall_package_response_single`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum PackageResponseSingle {
     /// One of the alternatives.
@@ -5872,6 +7413,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
 }
 /// `#/components/schemas/firewall_api-response-single`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingle {
     /// `errors`
@@ -5885,8 +7427,28 @@ pub struct ApiResponseSingle {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseSingle {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        result: impl Into<ApiResponseSingleResult>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            result: result.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/firewall_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResponseSingleResult {
     /// One of the alternatives.
@@ -5926,10 +7488,25 @@ impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
 }
 /// `#/components/schemas/firewall_package_response_single/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PackageResponseSingleResult {
     /// `result`
     pub result: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl PackageResponseSingleResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/packages/{identifier}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -5967,6 +7544,7 @@ impl EditWafPackageRequest {
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/packages/{identifier}.patch/responses/200`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EditWafPackageResponse {
     /// `result`
@@ -5975,10 +7553,28 @@ pub struct EditWafPackageResponse {
     #[serde(flatten)]
     pub package_response_single: PackageResponseSingle,
 }
+#[cfg(feature = "mock")]
+impl EditWafPackageResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(package_response_single: impl Into<PackageResponseSingle>) -> Self {
+        Self {
+            result: None,
+            package_response_single: package_response_single.into(),
+        }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<AnomalyPackage>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/firewall_rate-limits`
 pub type RateLimits = Ratelimit;
 /// `#/components/schemas/firewall_ratelimit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ratelimit {
     /// `action`
@@ -5997,6 +7593,71 @@ pub struct Ratelimit {
     pub period: Option<Period>,
     /// `threshold`
     pub threshold: Option<Threshold>,
+}
+#[cfg(feature = "mock")]
+impl Ratelimit {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            bypass: None,
+            description: None,
+            disabled: None,
+            id: None,
+            r#match: None,
+            period: None,
+            threshold: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<Action>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `bypass`.
+    #[inline]
+    pub fn bypass(mut self, value: impl Into<Bypass>) -> Self {
+        self.bypass = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disabled`.
+    #[inline]
+    pub fn disabled(mut self, value: impl Into<Disabled>) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<Match>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `period`.
+    #[inline]
+    pub fn period(mut self, value: impl Into<Period>) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+    /// Sets `threshold`.
+    #[inline]
+    pub fn threshold(mut self, value: impl Into<Threshold>) -> Self {
+        self.threshold = Some(value.into());
+        self
+    }
 }
 /// Criteria specifying when the current rate limit should be bypassed. You can specify that the rate limit should not apply to one or more URLs.
 ///
@@ -6566,10 +8227,25 @@ impl RateLimitRequest {
 }
 /// `paths./zones/{zone_identifier}/rate_limits/{id}.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRateLimitResult {
     /// Read-only.
     pub id: Option<Id>,
+}
+#[cfg(feature = "mock")]
+impl DeleteRateLimitResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/firewall/access_rules/rules.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -387,6 +387,160 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `healthchecks` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`HealthchecksApi`](super::HealthchecksApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::healthchecks`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct HealthchecksMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> HealthchecksMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            HealthchecksMock { mock }
+        }
+        /// Expects [`HealthchecksApi::list_health_checks`](super::HealthchecksApi::list_health_checks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_health_checks(
+            &self,
+            zone_id: &str,
+            params: &ListHealthChecksParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .list_health_checks(zone_id, params),
+                )
+        }
+        /// Expects [`HealthchecksApi::create_health_check`](super::HealthchecksApi::create_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_health_check(
+            &self,
+            zone_id: &str,
+            body: &QueryHealthcheck,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .create_health_check(zone_id, body),
+                )
+        }
+        /// Expects [`HealthchecksApi::create_preview_health_check`](super::HealthchecksApi::create_preview_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_preview_health_check(
+            &self,
+            zone_id: &str,
+            body: &QueryHealthcheck,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .create_preview_health_check(zone_id, body),
+                )
+        }
+        /// Expects [`HealthchecksApi::get_health_check_preview`](super::HealthchecksApi::get_health_check_preview) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_health_check_preview(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .get_health_check_preview(zone_id, healthcheck_id),
+                )
+        }
+        /// Expects [`HealthchecksApi::delete_preview_health_check`](super::HealthchecksApi::delete_preview_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_preview_health_check(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .delete_preview_health_check(zone_id, healthcheck_id),
+                )
+        }
+        /// Expects [`HealthchecksApi::delete_preview_health_check_with`](super::HealthchecksApi::delete_preview_health_check_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_preview_health_check_with(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .delete_preview_health_check_with(zone_id, healthcheck_id, body),
+                )
+        }
+        /// Expects [`HealthchecksApi::get_health_check`](super::HealthchecksApi::get_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_health_check(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .get_health_check(zone_id, healthcheck_id),
+                )
+        }
+        /// Expects [`HealthchecksApi::update_health_check`](super::HealthchecksApi::update_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_health_check(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+            body: &QueryHealthcheck,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .update_health_check(zone_id, healthcheck_id, body),
+                )
+        }
+        /// Expects [`HealthchecksApi::patch_health_check`](super::HealthchecksApi::patch_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_health_check(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+            body: &QueryHealthcheck,
+        ) -> rt::mock::Expectation<'m, rt::Call<Healthchecks>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .patch_health_check(zone_id, healthcheck_id, body),
+                )
+        }
+        /// Expects [`HealthchecksApi::delete_health_check`](super::HealthchecksApi::delete_health_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_health_check(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .delete_health_check(zone_id, healthcheck_id),
+                )
+        }
+        /// Expects [`HealthchecksApi::delete_health_check_with`](super::HealthchecksApi::delete_health_check_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_health_check_with(
+            &self,
+            zone_id: &str,
+            healthcheck_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::HealthchecksApi::new(self.mock.client())
+                        .delete_health_check_with(zone_id, healthcheck_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`HealthchecksApi::list_health_checks`](HealthchecksApi::list_health_checks).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -430,6 +584,7 @@ impl ListHealthChecksParams {
 pub type Identifier = String;
 /// `#/components/schemas/healthchecks_healthchecks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Healthchecks {
     /// `address`
@@ -468,6 +623,144 @@ pub struct Healthchecks {
     pub timeout: Option<Timeout>,
     /// `type`
     pub r#type: Option<Type>,
+}
+#[cfg(feature = "mock")]
+impl Healthchecks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            check_regions: None,
+            consecutive_fails: None,
+            consecutive_successes: None,
+            created_on: None,
+            description: None,
+            failure_reason: None,
+            http_config: None,
+            id: None,
+            interval: None,
+            modified_on: None,
+            name: None,
+            retries: None,
+            status: None,
+            suspended: None,
+            tcp_config: None,
+            timeout: None,
+            r#type: None,
+        }
+    }
+    /// Sets `address`.
+    #[inline]
+    pub fn address(mut self, value: impl Into<Address>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `check_regions`.
+    #[inline]
+    pub fn check_regions(mut self, value: impl Into<CheckRegions>) -> Self {
+        self.check_regions = Some(value.into());
+        self
+    }
+    /// Sets `consecutive_fails`.
+    #[inline]
+    pub fn consecutive_fails(mut self, value: impl Into<ConsecutiveFails>) -> Self {
+        self.consecutive_fails = Some(value.into());
+        self
+    }
+    /// Sets `consecutive_successes`.
+    #[inline]
+    pub fn consecutive_successes(
+        mut self,
+        value: impl Into<ConsecutiveSuccesses>,
+    ) -> Self {
+        self.consecutive_successes = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `failure_reason`.
+    #[inline]
+    pub fn failure_reason(mut self, value: impl Into<FailureReason>) -> Self {
+        self.failure_reason = Some(value.into());
+        self
+    }
+    /// Sets `http_config`.
+    #[inline]
+    pub fn http_config(mut self, value: impl Into<HttpConfig>) -> Self {
+        self.http_config = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `retries`.
+    #[inline]
+    pub fn retries(mut self, value: impl Into<Retries>) -> Self {
+        self.retries = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<Suspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `tcp_config`.
+    #[inline]
+    pub fn tcp_config(mut self, value: impl Into<TcpConfig>) -> Self {
+        self.tcp_config = Some(value.into());
+        self
+    }
+    /// Sets `timeout`.
+    #[inline]
+    pub fn timeout(mut self, value: impl Into<Timeout>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The hostname or IP address of the origin server to run health checks on.
 ///
@@ -906,6 +1199,12 @@ impl std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1187,8 +1486,23 @@ impl QueryHealthcheck {
 }
 /// `#/components/schemas/healthchecks_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// Read-only.
     pub id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }

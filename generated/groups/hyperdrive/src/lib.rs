@@ -240,6 +240,97 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `hyperdrive` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`HyperdriveApi`](super::HyperdriveApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::hyperdrive`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct HyperdriveMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> HyperdriveMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            HyperdriveMock { mock }
+        }
+        /// Expects [`HyperdriveApi::list_hyperdrives`](super::HyperdriveApi::list_hyperdrives) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_hyperdrives(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<HyperdriveWithIdentifier>>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .list_hyperdrives(account_id),
+                )
+        }
+        /// Expects [`HyperdriveApi::create_hyperdrive`](super::HyperdriveApi::create_hyperdrive) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_hyperdrive(
+            &self,
+            account_id: &str,
+            body: &CreateUpdateHyperdriveConfig,
+        ) -> rt::mock::Expectation<'m, rt::Call<HyperdriveWithIdentifier>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .create_hyperdrive(account_id, body),
+                )
+        }
+        /// Expects [`HyperdriveApi::get_hyperdrive`](super::HyperdriveApi::get_hyperdrive) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_hyperdrive(
+            &self,
+            account_id: &str,
+            hyperdrive_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<HyperdriveWithIdentifier>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .get_hyperdrive(account_id, hyperdrive_id),
+                )
+        }
+        /// Expects [`HyperdriveApi::update_hyperdrive`](super::HyperdriveApi::update_hyperdrive) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_hyperdrive(
+            &self,
+            account_id: &str,
+            hyperdrive_id: &str,
+            body: &CreateUpdateHyperdriveConfig,
+        ) -> rt::mock::Expectation<'m, rt::Call<HyperdriveWithIdentifier>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .update_hyperdrive(account_id, hyperdrive_id, body),
+                )
+        }
+        /// Expects [`HyperdriveApi::patch_hyperdrive`](super::HyperdriveApi::patch_hyperdrive) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_hyperdrive(
+            &self,
+            account_id: &str,
+            hyperdrive_id: &str,
+            body: &PatchHyperdriveConfig,
+        ) -> rt::mock::Expectation<'m, rt::Call<HyperdriveWithIdentifier>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .patch_hyperdrive(account_id, hyperdrive_id, body),
+                )
+        }
+        /// Expects [`HyperdriveApi::delete_hyperdrive`](super::HyperdriveApi::delete_hyperdrive) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_hyperdrive(
+            &self,
+            account_id: &str,
+            hyperdrive_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::HyperdriveApi::new(self.mock.client())
+                        .delete_hyperdrive(account_id, hyperdrive_id),
+                )
+        }
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/hyperdrive_identifier`
@@ -248,6 +339,7 @@ pub mod operations {
 pub type Identifier = String;
 /// `#/components/schemas/hyperdrive_hyperdrive-with-identifier`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HyperdriveWithIdentifier {
     /// `caching`
@@ -258,6 +350,43 @@ pub struct HyperdriveWithIdentifier {
     pub origin: Option<HyperdriveOrigin>,
     /// Read-only.
     pub id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl HyperdriveWithIdentifier {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            caching: None,
+            name: None,
+            origin: None,
+            id: None,
+        }
+    }
+    /// Sets `caching`.
+    #[inline]
+    pub fn caching(mut self, value: impl Into<HyperdriveCaching>) -> Self {
+        self.caching = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<HyperdriveName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    #[inline]
+    pub fn origin(mut self, value: impl Into<HyperdriveOrigin>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/hyperdrive_hyperdrive-caching`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -323,6 +452,7 @@ impl HyperdriveCaching {
 pub type HyperdriveName = String;
 /// `#/components/schemas/hyperdrive_hyperdrive-origin`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HyperdriveOrigin {
     /// The Client ID of the Access token to use when connecting to the origin database
@@ -347,6 +477,38 @@ pub struct HyperdriveOrigin {
     ///
     /// Example: `"postgres"`.
     pub user: String,
+}
+#[cfg(feature = "mock")]
+impl HyperdriveOrigin {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        database: impl Into<String>,
+        host: impl Into<String>,
+        scheme: impl Into<HyperdriveScheme>,
+        user: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_client_id: None,
+            database: database.into(),
+            host: host.into(),
+            port: None,
+            scheme: scheme.into(),
+            user: user.into(),
+        }
+    }
+    /// Sets `access_client_id`.
+    #[inline]
+    pub fn access_client_id(mut self, value: impl Into<String>) -> Self {
+        self.access_client_id = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
 }
 /// Specifies the URL scheme used to connect to your origin database.
 ///

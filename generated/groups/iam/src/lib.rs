@@ -1393,6 +1393,449 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `iam` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`IamApi`](super::IamApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::iam`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct IamMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> IamMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            IamMock { mock }
+        }
+        /// Expects [`IamApi::list_accounts`](super::IamApi::list_accounts) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_accounts(
+            &self,
+            params: &ListAccountsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).list_accounts(params))
+        }
+        /// Expects [`IamApi::get_account`](super::IamApi::get_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).get_account(account_id))
+        }
+        /// Expects [`IamApi::update_account`](super::IamApi::update_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account(
+            &self,
+            account_id: &str,
+            body: &ComponentsSchemasAccount,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .update_account(account_id, body),
+                )
+        }
+        /// Expects [`IamApi::list_account_permission_groups`](super::IamApi::list_account_permission_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_permission_groups(
+            &self,
+            account_id: &str,
+            params: &ListAccountPermissionGroupsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<PermissionGroups>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .list_account_permission_groups(account_id, params),
+                )
+        }
+        /// Expects [`IamApi::get_permission_group`](super::IamApi::get_permission_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_permission_group(
+            &self,
+            account_id: &str,
+            permission_group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PermissionGroup>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .get_permission_group(account_id, permission_group_id),
+                )
+        }
+        /// Expects [`IamApi::list_resource_groups`](super::IamApi::list_resource_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_resource_groups(
+            &self,
+            account_id: &str,
+            params: &ListResourceGroupsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResourceGroups>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .list_resource_groups(account_id, params),
+                )
+        }
+        /// Expects [`IamApi::create_resource_group`](super::IamApi::create_resource_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_resource_group(
+            &self,
+            account_id: &str,
+            body: &CreateResourceGroup,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreatedResourceGroupResponse>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .create_resource_group(account_id, body),
+                )
+        }
+        /// Expects [`IamApi::get_resource_group`](super::IamApi::get_resource_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_resource_group(
+            &self,
+            account_id: &str,
+            resource_group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResourceGroup>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .get_resource_group(account_id, resource_group_id),
+                )
+        }
+        /// Expects [`IamApi::update_resource_group`](super::IamApi::update_resource_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_resource_group(
+            &self,
+            account_id: &str,
+            resource_group_id: &str,
+            body: &CreateResourceGroup,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResourceGroup>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .update_resource_group(account_id, resource_group_id, body),
+                )
+        }
+        /// Expects [`IamApi::remove_resource_group`](super::IamApi::remove_resource_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_resource_group(
+            &self,
+            account_id: &str,
+            resource_group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .remove_resource_group(account_id, resource_group_id),
+                )
+        }
+        /// Expects [`IamApi::remove_resource_group_with`](super::IamApi::remove_resource_group_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_resource_group_with(
+            &self,
+            account_id: &str,
+            resource_group_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .remove_resource_group_with(account_id, resource_group_id, body),
+                )
+        }
+        /// Expects [`IamApi::list_members`](super::IamApi::list_members) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_members(
+            &self,
+            account_id: &str,
+            params: &ListMembersParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<MemberWithPolicies>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .list_members(account_id, params),
+                )
+        }
+        /// Expects [`IamApi::add_member`](super::IamApi::add_member) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_member(
+            &self,
+            account_id: &str,
+            body: &AddMemberRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<MemberWithPolicies>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).add_member(account_id, body))
+        }
+        /// Expects [`IamApi::get_member`](super::IamApi::get_member) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_member(
+            &self,
+            account_id: &str,
+            member_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MemberWithPolicies>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .get_member(account_id, member_id),
+                )
+        }
+        /// Expects [`IamApi::update_member`](super::IamApi::update_member) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_member(
+            &self,
+            account_id: &str,
+            member_id: &str,
+            body: &UpdateMemberRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<MemberWithPolicies>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .update_member(account_id, member_id, body),
+                )
+        }
+        /// Expects [`IamApi::remove_member`](super::IamApi::remove_member) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_member(
+            &self,
+            account_id: &str,
+            member_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .remove_member(account_id, member_id),
+                )
+        }
+        /// Expects [`IamApi::remove_member_with`](super::IamApi::remove_member_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_member_with(
+            &self,
+            account_id: &str,
+            member_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .remove_member_with(account_id, member_id, body),
+                )
+        }
+        /// Expects [`IamApi::list_roles`](super::IamApi::list_roles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_roles(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasRole>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).list_roles(account_id))
+        }
+        /// Expects [`IamApi::get_role`](super::IamApi::get_role) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_role(
+            &self,
+            account_id: &str,
+            role_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).get_role(account_id, role_id))
+        }
+        /// Expects [`IamApi::list_memberships`](super::IamApi::list_memberships) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_memberships(
+            &self,
+            params: &ListMembershipsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListMembershipsResponse>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).list_memberships(params))
+        }
+        /// Expects [`IamApi::get_membership`](super::IamApi::get_membership) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_membership(
+            &self,
+            membership_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MembershipWithPolicies>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).get_membership(membership_id))
+        }
+        /// Expects [`IamApi::update_membership`](super::IamApi::update_membership) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_membership(
+            &self,
+            membership_id: &str,
+            body: &UpdateMembershipRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<MembershipWithPolicies>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .update_membership(membership_id, body),
+                )
+        }
+        /// Expects [`IamApi::delete_membership`](super::IamApi::delete_membership) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_membership(
+            &self,
+            membership_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteMembershipResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .delete_membership(membership_id),
+                )
+        }
+        /// Expects [`IamApi::delete_membership_with`](super::IamApi::delete_membership_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_membership_with(
+            &self,
+            membership_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DeleteMembershipResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .delete_membership_with(membership_id, body),
+                )
+        }
+        /// Expects [`IamApi::get_user`](super::IamApi::get_user) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).get_user())
+        }
+        /// Expects [`IamApi::edit_user`](super::IamApi::edit_user) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_user(
+            &self,
+            body: &EditUserRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).edit_user(body))
+        }
+        /// Expects [`IamApi::list_invitations`](super::IamApi::list_invitations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_invitations(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasInvite>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).list_invitations())
+        }
+        /// Expects [`IamApi::get_invitation`](super::IamApi::get_invitation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_invitation(
+            &self,
+            invite_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).get_invitation(invite_id))
+        }
+        /// Expects [`IamApi::respond_to_invitation`](super::IamApi::respond_to_invitation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn respond_to_invitation(
+            &self,
+            invite_id: &str,
+            body: &RespondToInvitationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .respond_to_invitation(invite_id, body),
+                )
+        }
+        /// Expects [`IamApi::list_organizations`](super::IamApi::list_organizations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_organizations(
+            &self,
+            params: &ListOrganizationsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Organization>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).list_organizations(params))
+        }
+        /// Expects [`IamApi::get_organization`](super::IamApi::get_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_organization(
+            &self,
+            organization_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .get_organization(organization_id),
+                )
+        }
+        /// Expects [`IamApi::leave_organization`](super::IamApi::leave_organization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn leave_organization(
+            &self,
+            organization_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LeaveOrganizationResponse>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .leave_organization(organization_id),
+                )
+        }
+        /// Expects [`IamApi::leave_organization_with`](super::IamApi::leave_organization_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn leave_organization_with(
+            &self,
+            organization_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LeaveOrganizationResponse>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .leave_organization_with(organization_id, body),
+                )
+        }
+        /// Expects [`IamApi::list_tokens`](super::IamApi::list_tokens) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tokens(
+            &self,
+            params: &ListTokensParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).list_tokens(params))
+        }
+        /// Expects [`IamApi::create_token`](super::IamApi::create_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_token(
+            &self,
+            body: &CreatePayload,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResponseCreateResult>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).create_token(body))
+        }
+        /// Expects [`IamApi::list_token_permission_groups`](super::IamApi::list_token_permission_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_token_permission_groups(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client()).list_token_permission_groups(),
+                )
+        }
+        /// Expects [`IamApi::verify_token`](super::IamApi::verify_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn verify_token(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResponseSingleSegmentResult>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).verify_token())
+        }
+        /// Expects [`IamApi::get_token`](super::IamApi::get_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_token(
+            &self,
+            token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).get_token(token_id))
+        }
+        /// Expects [`IamApi::update_token`](super::IamApi::update_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_token(
+            &self,
+            token_id: &str,
+            body: &SchemasToken,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(super::IamApi::new(self.mock.client()).update_token(token_id, body))
+        }
+        /// Expects [`IamApi::delete_token`](super::IamApi::delete_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_token(
+            &self,
+            token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).delete_token(token_id))
+        }
+        /// Expects [`IamApi::delete_token_with`](super::IamApi::delete_token_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_token_with(
+            &self,
+            token_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .delete_token_with(token_id, body),
+                )
+        }
+        /// Expects [`IamApi::roll_token`](super::IamApi::roll_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn roll_token(
+            &self,
+            token_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Value>> {
+            self.mock.on(super::IamApi::new(self.mock.client()).roll_token(token_id))
+        }
+        /// Expects [`IamApi::roll_token_with`](super::IamApi::roll_token_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn roll_token_with(
+            &self,
+            token_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Value>> {
+            self.mock
+                .on(
+                    super::IamApi::new(self.mock.client())
+                        .roll_token_with(token_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`IamApi::list_accounts`](IamApi::list_accounts).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1863,6 +2306,7 @@ impl rt::__private::ParamValue for Direction {
 pub type ComponentsSchemasAccount = AccountInput;
 /// `#/components/schemas/iam_account`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Account {
     /// Timestamp for the creation of the account
@@ -1877,6 +2321,34 @@ pub struct Account {
     pub name: String,
     /// Account settings
     pub settings: Option<AccountSettings>,
+}
+#[cfg(feature = "mock")]
+impl Account {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<CommonComponentsSchemasIdentifier>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_on: None,
+            id: id.into(),
+            name: name.into(),
+            settings: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<AccountSettings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
 }
 /// Identifier
 ///
@@ -2049,6 +2521,7 @@ pub type PermissionGroups = Vec<PermissionGroup>;
 ///
 /// Schema: `#/components/schemas/iam_permission_group`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PermissionGroup {
     /// Identifier of the group.
@@ -2064,6 +2537,30 @@ pub struct PermissionGroup {
     /// Example: `"Load Balancer"`. Read-only.
     pub name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PermissionGroup {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            meta: None,
+            name: None,
+        }
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// A list of resource groups that the policy applies to.
 ///
 /// Schema: `#/components/schemas/iam_resource_groups`
@@ -2072,6 +2569,7 @@ pub type ResourceGroups = Vec<ResourceGroup>;
 ///
 /// Schema: `#/components/schemas/iam_resource_group`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResourceGroup {
     /// Identifier of the group.
@@ -2089,16 +2587,53 @@ pub struct ResourceGroup {
     /// The scope associated to the resource group
     pub scope: Vec<Scope>,
 }
+#[cfg(feature = "mock")]
+impl ResourceGroup {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<String>, scope: impl Into<Vec<Scope>>) -> Self {
+        Self {
+            id: id.into(),
+            meta: None,
+            name: None,
+            scope: scope.into(),
+        }
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// A scope is a combination of scope objects which provides additional context.
 ///
 /// Schema: `#/components/schemas/iam_scope`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Scope {
     /// Read-only.
     pub key: ScopeKey,
     /// A list of scope objects for additional context.
     pub objects: Vec<ScopeObject>,
+}
+#[cfg(feature = "mock")]
+impl Scope {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(key: impl Into<ScopeKey>, objects: impl Into<Vec<ScopeObject>>) -> Self {
+        Self {
+            key: key.into(),
+            objects: objects.into(),
+        }
+    }
 }
 /// This is a combination of pre-defined resource name and identifier (like Account ID etc.)
 ///
@@ -2110,10 +2645,19 @@ pub type ScopeKey = serde_json::Value;
 ///
 /// Schema: `#/components/schemas/iam_scope_object`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScopeObject {
     /// Read-only.
     pub key: ScopeObjectKey,
+}
+#[cfg(feature = "mock")]
+impl ScopeObject {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(key: impl Into<ScopeObjectKey>) -> Self {
+        Self { key: key.into() }
+    }
 }
 /// This is a combination of pre-defined resource name and identifier (like Zone ID etc.)
 ///
@@ -2226,6 +2770,7 @@ pub type CreateResourceGroupScopeScopeObjectKey = serde_json::Value;
 ///
 /// Schema: `#/components/schemas/iam_created_resource_group_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreatedResourceGroupResponse {
     /// Identifier of the group.
@@ -2239,12 +2784,51 @@ pub struct CreatedResourceGroupResponse {
     /// `scope`
     pub scope: Option<CreateScope>,
 }
+#[cfg(feature = "mock")]
+impl CreatedResourceGroupResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            meta: None,
+            scope: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<CreateScope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/iam_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// Read-only.
     pub id: CommonComponentsSchemasIdentifier,
+}
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<CommonComponentsSchemasIdentifier>) -> Self {
+        Self { id: id.into() }
+    }
 }
 /// Field to order results by.
 ///
@@ -2386,6 +2970,7 @@ impl rt::__private::ParamValue for ListStatus {
 }
 /// `#/components/schemas/iam_member_with_policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MemberWithPolicies {
     /// Read-only.
@@ -2403,6 +2988,53 @@ pub struct MemberWithPolicies {
     /// Read-only.
     pub user: Option<MemberWithPoliciesUser>,
 }
+#[cfg(feature = "mock")]
+impl MemberWithPolicies {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            policies: None,
+            roles: None,
+            status: None,
+            user: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<MembershipComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<ListMemberPolicy>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+    /// Sets `roles`.
+    #[inline]
+    pub fn roles(mut self, value: impl Into<Vec<SchemasRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<CreateMemberWithPoliciesStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    #[inline]
+    pub fn user(mut self, value: impl Into<MemberWithPoliciesUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
 /// Membership identifier tag.
 ///
 /// Schema: `#/components/schemas/iam_membership_components-schemas-identifier`
@@ -2413,6 +3045,7 @@ pub type MembershipComponentsSchemasIdentifier = String;
 ///
 /// Schema: `#/components/schemas/iam_list_member_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMemberPolicy {
     /// `access`
@@ -2423,6 +3056,43 @@ pub struct ListMemberPolicy {
     pub permission_groups: Option<PermissionGroups>,
     /// `resource_groups`
     pub resource_groups: Option<ResourceGroups>,
+}
+#[cfg(feature = "mock")]
+impl ListMemberPolicy {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access: None,
+            id: None,
+            permission_groups: None,
+            resource_groups: None,
+        }
+    }
+    /// Sets `access`.
+    #[inline]
+    pub fn access(mut self, value: impl Into<Access>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `permission_groups`.
+    #[inline]
+    pub fn permission_groups(mut self, value: impl Into<PermissionGroups>) -> Self {
+        self.permission_groups = Some(value.into());
+        self
+    }
+    /// Sets `resource_groups`.
+    #[inline]
+    pub fn resource_groups(mut self, value: impl Into<ResourceGroups>) -> Self {
+        self.resource_groups = Some(value.into());
+        self
+    }
 }
 /// Allow or deny operations against the resources.
 ///
@@ -2492,6 +3162,7 @@ impl<'de> serde::Deserialize<'de> for Access {
 pub type Identifier = String;
 /// `#/components/schemas/iam_schemas-role`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasRole {
     /// Read-only.
@@ -2502,6 +3173,24 @@ pub struct SchemasRole {
     pub name: ComponentsSchemasName,
     /// Read-only.
     pub permissions: SchemasPermissions,
+}
+#[cfg(feature = "mock")]
+impl SchemasRole {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<Description>,
+        id: impl Into<RoleComponentsSchemasIdentifier>,
+        name: impl Into<ComponentsSchemasName>,
+        permissions: impl Into<SchemasPermissions>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            id: id.into(),
+            name: name.into(),
+            permissions: permissions.into(),
+        }
+    }
 }
 /// Description of role's permissions.
 ///
@@ -2557,6 +3246,7 @@ pub type TwoFactorAuthenticationEnabled = bool;
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MemberWithPoliciesUser {
     /// `email`
@@ -2569,6 +3259,47 @@ pub struct MemberWithPoliciesUser {
     pub last_name: Option<LastName>,
     /// Read-only.
     pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
+}
+#[cfg(feature = "mock")]
+impl MemberWithPoliciesUser {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(email: impl Into<Email>) -> Self {
+        Self {
+            email: email.into(),
+            first_name: None,
+            id: None,
+            last_name: None,
+            two_factor_authentication_enabled: None,
+        }
+    }
+    /// Sets `first_name`.
+    #[inline]
+    pub fn first_name(mut self, value: impl Into<FirstName>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<CommonComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    #[inline]
+    pub fn last_name(mut self, value: impl Into<LastName>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `two_factor_authentication_enabled`.
+    #[inline]
+    pub fn two_factor_authentication_enabled(
+        mut self,
+        value: impl Into<TwoFactorAuthenticationEnabled>,
+    ) -> Self {
+        self.two_factor_authentication_enabled = Some(value.into());
+        self
+    }
 }
 /// Add Member with Account Roles
 ///
@@ -3150,6 +3881,7 @@ impl rt::__private::ParamValue for ListMembershipsOrder {
 ///
 /// Schema: `#/components/schemas/iam_collection_membership_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CollectionMembershipResponse {
     /// `errors`
@@ -3165,12 +3897,43 @@ pub struct CollectionMembershipResponse {
     /// `result_info`
     pub result_info: Option<ResultInfo>,
 }
+#[cfg(feature = "mock")]
+impl CollectionMembershipResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+            result: None,
+            result_info: None,
+        }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<Membership>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `result_info`.
+    #[inline]
+    pub fn result_info(mut self, value: impl Into<ResultInfo>) -> Self {
+        self.result_info = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/iam_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/iam_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
@@ -3178,8 +3941,20 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
 /// `#/components/schemas/iam_membership`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Membership {
     /// Read-only.
@@ -3196,6 +3971,60 @@ pub struct Membership {
     pub roles: Option<Roles>,
     /// `status`
     pub status: Option<SchemasStatus>,
+}
+#[cfg(feature = "mock")]
+impl Membership {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            api_access_enabled: None,
+            id: None,
+            permissions: None,
+            roles: None,
+            status: None,
+        }
+    }
+    /// Sets `account`.
+    #[inline]
+    pub fn account(mut self, value: impl Into<SchemasAccount>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `api_access_enabled`.
+    #[inline]
+    pub fn api_access_enabled(mut self, value: impl Into<ApiAccessEnabled>) -> Self {
+        self.api_access_enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<MembershipComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `permissions`.
+    #[inline]
+    pub fn permissions(mut self, value: impl Into<Permissions>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Sets `roles`.
+    #[inline]
+    pub fn roles(mut self, value: impl Into<Roles>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<SchemasStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/iam_schemas-account`
 ///
@@ -3266,6 +4095,12 @@ impl std::fmt::Display for SchemasStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3275,6 +4110,7 @@ impl<'de> serde::Deserialize<'de> for SchemasStatus {
 }
 /// `#/components/schemas/iam_result_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultInfo {
     /// Total number of results for the requested service
@@ -3294,10 +4130,48 @@ pub struct ResultInfo {
     /// Example: `2000`.
     pub total_count: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl ResultInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            page: None,
+            per_page: None,
+            total_count: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<f64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `total_count`.
+    #[inline]
+    pub fn total_count(mut self, value: impl Into<f64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
 /// memberships_with_policies
 ///
 /// Schema: `#/components/schemas/iam_collection_membership_response_with_policies`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CollectionMembershipResponseWithPolicies {
     /// `errors`
@@ -3313,8 +4187,39 @@ pub struct CollectionMembershipResponseWithPolicies {
     /// `result_info`
     pub result_info: Option<ResultInfo>,
 }
+#[cfg(feature = "mock")]
+impl CollectionMembershipResponseWithPolicies {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+            result: None,
+            result_info: None,
+        }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<MembershipWithPolicies>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `result_info`.
+    #[inline]
+    pub fn result_info(mut self, value: impl Into<ResultInfo>) -> Self {
+        self.result_info = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/iam_membership-with-policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipWithPolicies {
     /// Read-only.
@@ -3334,8 +4239,71 @@ pub struct MembershipWithPolicies {
     /// `status`
     pub status: Option<SchemasStatus>,
 }
+#[cfg(feature = "mock")]
+impl MembershipWithPolicies {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account: None,
+            api_access_enabled: None,
+            id: None,
+            permissions: None,
+            policies: None,
+            roles: None,
+            status: None,
+        }
+    }
+    /// Sets `account`.
+    #[inline]
+    pub fn account(mut self, value: impl Into<SchemasAccount>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `api_access_enabled`.
+    #[inline]
+    pub fn api_access_enabled(mut self, value: impl Into<ApiAccessEnabled>) -> Self {
+        self.api_access_enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<MembershipComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `permissions`.
+    #[inline]
+    pub fn permissions(mut self, value: impl Into<Permissions>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Sets `policies`.
+    #[inline]
+    pub fn policies(mut self, value: impl Into<Vec<ListMemberPolicy>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+    /// Sets `roles`.
+    #[inline]
+    pub fn roles(mut self, value: impl Into<Roles>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<SchemasStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// `paths./memberships.get/responses/200`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ListMembershipsResponse {
     /// One of the alternatives.
@@ -3469,10 +4437,28 @@ impl UpdateMembershipRequest {
 }
 /// `paths./memberships/{membership_id}.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteMembershipResult {
     /// Read-only.
     pub id: Option<MembershipComponentsSchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl DeleteMembershipResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<MembershipComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// The country in which the user lives.
 ///
@@ -3590,6 +4576,7 @@ impl EditUserRequest {
 pub type SchemasInvite = UserInvite;
 /// `#/components/schemas/iam_user_invite`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserInvite {
     /// Read-only.
@@ -3620,6 +4607,79 @@ pub struct UserInvite {
     ///
     /// Example: `"accepted"`.
     pub status: Option<UserInviteStatus>,
+}
+#[cfg(feature = "mock")]
+impl UserInvite {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(organization_id: impl Into<String>) -> Self {
+        Self {
+            expires_on: None,
+            id: None,
+            invited_by: None,
+            invited_member_email: None,
+            invited_member_id: None,
+            invited_on: None,
+            organization_id: organization_id.into(),
+            organization_name: None,
+            roles: None,
+            status: None,
+        }
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<SchemasExpiresOn>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<InviteComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `invited_by`.
+    #[inline]
+    pub fn invited_by(mut self, value: impl Into<InvitedBy>) -> Self {
+        self.invited_by = Some(value.into());
+        self
+    }
+    /// Sets `invited_member_email`.
+    #[inline]
+    pub fn invited_member_email(mut self, value: impl Into<InvitedMemberEmail>) -> Self {
+        self.invited_member_email = Some(value.into());
+        self
+    }
+    /// Sets `invited_member_id`.
+    #[inline]
+    pub fn invited_member_id(mut self, value: impl Into<String>) -> Self {
+        self.invited_member_id = Some(value.into());
+        self
+    }
+    /// Sets `invited_on`.
+    #[inline]
+    pub fn invited_on(mut self, value: impl Into<InvitedOn>) -> Self {
+        self.invited_on = Some(value.into());
+        self
+    }
+    /// Sets `organization_name`.
+    #[inline]
+    pub fn organization_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_name = Some(value.into());
+        self
+    }
+    /// Sets `roles`.
+    #[inline]
+    pub fn roles(mut self, value: impl Into<Vec<SchemasRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<UserInviteStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// When the invite is no longer active.
 ///
@@ -3707,6 +4767,12 @@ impl From<String> for UserInviteStatus {
 impl std::fmt::Display for UserInviteStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for UserInviteStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for UserInviteStatus {
@@ -3929,6 +4995,7 @@ impl rt::__private::ParamValue for ListOrganizationsStatus {
 }
 /// `#/components/schemas/iam_organization`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Organization {
     /// Read-only.
@@ -3943,6 +5010,50 @@ pub struct Organization {
     pub roles: Option<Vec<String>>,
     /// `status`
     pub status: Option<ComponentsSchemasStatus>,
+}
+#[cfg(feature = "mock")]
+impl Organization {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            permissions: None,
+            roles: None,
+            status: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<CommonComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `permissions`.
+    #[inline]
+    pub fn permissions(mut self, value: impl Into<SchemasPermissions>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Sets `roles`.
+    #[inline]
+    pub fn roles(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ComponentsSchemasStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// Whether the user is a member of the organization or has an invitation pending.
 ///
@@ -3992,6 +5103,12 @@ impl std::fmt::Display for ComponentsSchemasStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4001,10 +5118,25 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
 }
 /// `paths./user/organizations/{organization_id}.delete/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LeaveOrganizationResponse {
     /// Read-only.
     pub id: Option<CommonComponentsSchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl LeaveOrganizationResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<CommonComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/iam_create_payload`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4247,10 +5379,25 @@ pub type Resources = serde_json::Value;
 pub type Value = String;
 /// `#/components/schemas/iam_response_create/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResponseCreateResult {
     /// Read-only.
     pub value: Option<Value>,
+}
+#[cfg(feature = "mock")]
+impl ResponseCreateResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { value: None }
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// Token identifier tag.
 ///
@@ -4325,6 +5472,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 }
 /// `#/components/schemas/iam_response_single_segment/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResponseSingleSegmentResult {
     /// `expires_on`
@@ -4335,6 +5483,34 @@ pub struct ResponseSingleSegmentResult {
     pub not_before: Option<NotBefore>,
     /// `status`
     pub status: Status,
+}
+#[cfg(feature = "mock")]
+impl ResponseSingleSegmentResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ComponentsSchemasIdentifier>,
+        status: impl Into<Status>,
+    ) -> Self {
+        Self {
+            expires_on: None,
+            id: id.into(),
+            not_before: None,
+            status: status.into(),
+        }
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<ExpiresOn>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `not_before`.
+    #[inline]
+    pub fn not_before(mut self, value: impl Into<NotBefore>) -> Self {
+        self.not_before = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/iam_schemas-token`
 pub type SchemasToken = Token;

@@ -624,6 +624,251 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `images` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ImagesApi`](super::ImagesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::images`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ImagesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ImagesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ImagesMock { mock }
+        }
+        /// Expects [`ImagesApi::list_images`](super::ImagesApi::list_images) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_images(
+            &self,
+            account_id: &str,
+            params: &ListImagesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImagesListResult>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .list_images(account_id, params),
+                )
+        }
+        /// Expects [`ImagesApi::upload_image`](super::ImagesApi::upload_image) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_image(
+            &self,
+            account_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Image>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .upload_image(account_id, form),
+                )
+        }
+        /// Expects [`ImagesApi::list_signing_keys`](super::ImagesApi::list_signing_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_signing_keys(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageKeysResponse>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .list_signing_keys(account_id),
+                )
+        }
+        /// Expects [`ImagesApi::create_new_signing_key`](super::ImagesApi::create_new_signing_key) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_signing_key(
+            &self,
+            account_id: &str,
+            signing_key_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageKeysResponse>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .create_new_signing_key(account_id, signing_key_name),
+                )
+        }
+        /// Expects [`ImagesApi::delete_signing_key`](super::ImagesApi::delete_signing_key) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_signing_key(
+            &self,
+            account_id: &str,
+            signing_key_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ImageKeysResponse>>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .delete_signing_key(account_id, signing_key_name),
+                )
+        }
+        /// Expects [`ImagesApi::usage_statistics`](super::ImagesApi::usage_statistics) with these arguments: matches the request it sends, answers with its result type.
+        pub fn usage_statistics(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImagesStats>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .usage_statistics(account_id),
+                )
+        }
+        /// Expects [`ImagesApi::list_variants`](super::ImagesApi::list_variants) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_variants(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageVariantsResponse>> {
+            self.mock
+                .on(super::ImagesApi::new(self.mock.client()).list_variants(account_id))
+        }
+        /// Expects [`ImagesApi::create_variant`](super::ImagesApi::create_variant) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_variant(
+            &self,
+            account_id: &str,
+            body: &ImageVariantDefinition,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageVariantResponse>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .create_variant(account_id, body),
+                )
+        }
+        /// Expects [`ImagesApi::get_variant`](super::ImagesApi::get_variant) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_variant(
+            &self,
+            account_id: &str,
+            variant_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageVariantResponse>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .get_variant(account_id, variant_id),
+                )
+        }
+        /// Expects [`ImagesApi::edit_variant`](super::ImagesApi::edit_variant) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_variant(
+            &self,
+            account_id: &str,
+            variant_id: &str,
+            body: &ImageVariantPatchRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageVariantResponse>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .edit_variant(account_id, variant_id, body),
+                )
+        }
+        /// Expects [`ImagesApi::delete_variant`](super::ImagesApi::delete_variant) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_variant(
+            &self,
+            account_id: &str,
+            variant_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .delete_variant(account_id, variant_id),
+                )
+        }
+        /// Expects [`ImagesApi::delete_variant_with`](super::ImagesApi::delete_variant_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_variant_with(
+            &self,
+            account_id: &str,
+            variant_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .delete_variant_with(account_id, variant_id, body),
+                )
+        }
+        /// Expects [`ImagesApi::get_image`](super::ImagesApi::get_image) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_image(
+            &self,
+            account_id: &str,
+            image_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Image>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .get_image(account_id, image_id),
+                )
+        }
+        /// Expects [`ImagesApi::edit_image`](super::ImagesApi::edit_image) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_image(
+            &self,
+            account_id: &str,
+            image_id: &str,
+            body: &ImagePatchRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Image>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .edit_image(account_id, image_id, body),
+                )
+        }
+        /// Expects [`ImagesApi::delete_image`](super::ImagesApi::delete_image) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_image(
+            &self,
+            account_id: &str,
+            image_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .delete_image(account_id, image_id),
+                )
+        }
+        /// Expects [`ImagesApi::delete_image_with`](super::ImagesApi::delete_image_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_image_with(
+            &self,
+            account_id: &str,
+            image_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .delete_image_with(account_id, image_id, body),
+                )
+        }
+        /// Expects [`ImagesApi::base_image`](super::ImagesApi::base_image) with these arguments: matches the request it sends, answers with its result type.
+        pub fn base_image(
+            &self,
+            account_id: &str,
+            image_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .base_image(account_id, image_id),
+                )
+        }
+        /// Expects [`ImagesApi::list_images_v2`](super::ImagesApi::list_images_v2) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_images_v2(
+            &self,
+            account_id: &str,
+            params: &ListImagesV2Params,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImagesListResult>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .list_images_v2(account_id, params),
+                )
+        }
+        /// Expects [`ImagesApi::create_authenticated_direct_upload_url_v2`](super::ImagesApi::create_authenticated_direct_upload_url_v2) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_authenticated_direct_upload_url_v2(
+            &self,
+            account_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ImageDirectUploadResponseV2Result>> {
+            self.mock
+                .on(
+                    super::ImagesApi::new(self.mock.client())
+                        .create_authenticated_direct_upload_url_v2(account_id, form),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ImagesApi::list_images`](ImagesApi::list_images).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -847,6 +1092,7 @@ impl From<CreateAuthenticatedDirectUploadUrlV2Form> for rt::MultipartForm {
 }
 /// `#/components/schemas/images_image`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Image {
     /// Read-only.
@@ -862,6 +1108,60 @@ pub struct Image {
     pub uploaded: Option<ImageUploaded>,
     /// Read-only.
     pub variants: Option<ImageVariants>,
+}
+#[cfg(feature = "mock")]
+impl Image {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            filename: None,
+            id: None,
+            meta: None,
+            require_signed_ur_ls: None,
+            uploaded: None,
+            variants: None,
+        }
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<ImageFilename>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ImageIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<ImageMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(
+        mut self,
+        value: impl Into<ImageRequireSignedUrLs>,
+    ) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `uploaded`.
+    #[inline]
+    pub fn uploaded(mut self, value: impl Into<ImageUploaded>) -> Self {
+        self.uploaded = Some(value.into());
+        self
+    }
+    /// Sets `variants`.
+    #[inline]
+    pub fn variants(mut self, value: impl Into<ImageVariants>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
 }
 /// Image file name.
 ///
@@ -919,6 +1219,8 @@ pub type ImageHeroUrl = String;
 pub type ImageOriginalUrl = String;
 /// `#/components/schemas/images_image_variants/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ImageVariantsItem {
     /// One of the alternatives.
@@ -972,26 +1274,77 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/images_images_list_response_v2/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImagesListResult {
     /// `images`
     pub images: Option<Vec<Image>>,
 }
+#[cfg(feature = "mock")]
+impl ImagesListResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { images: None }
+    }
+    /// Sets `images`.
+    #[inline]
+    pub fn images(mut self, value: impl Into<Vec<Image>>) -> Self {
+        self.images = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image_keys_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageKeysResponse {
     /// `keys`
     pub keys: Option<Vec<ImageKeys>>,
 }
+#[cfg(feature = "mock")]
+impl ImageKeysResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { keys: None }
+    }
+    /// Sets `keys`.
+    #[inline]
+    pub fn keys(mut self, value: impl Into<Vec<ImageKeys>>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image_keys`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageKeys {
     /// Read-only.
     pub name: Option<ImageKeyName>,
     /// Read-only.
     pub value: Option<ImageKeyValue>,
+}
+#[cfg(feature = "mock")]
+impl ImageKeys {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ImageKeyName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<ImageKeyValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// Key name.
 ///
@@ -1007,19 +1360,58 @@ pub type ImageKeyName = String;
 pub type ImageKeyValue = String;
 /// `#/components/schemas/images_images_stats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImagesStats {
     /// `count`
     pub count: Option<ImagesStatsCount>,
 }
+#[cfg(feature = "mock")]
+impl ImagesStats {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<ImagesStatsCount>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_images_stats_count`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImagesStatsCount {
     /// Read-only.
     pub allowed: Option<ImagesStatsAllowed>,
     /// Read-only.
     pub current: Option<ImagesStatsCurrent>,
+}
+#[cfg(feature = "mock")]
+impl ImagesStatsCount {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed: None,
+            current: None,
+        }
+    }
+    /// Sets `allowed`.
+    #[inline]
+    pub fn allowed(mut self, value: impl Into<ImagesStatsAllowed>) -> Self {
+        self.allowed = Some(value.into());
+        self
+    }
+    /// Sets `current`.
+    #[inline]
+    pub fn current(mut self, value: impl Into<ImagesStatsCurrent>) -> Self {
+        self.current = Some(value.into());
+        self
+    }
 }
 /// Cloudflare Images allowed usage.
 ///
@@ -1035,17 +1427,47 @@ pub type ImagesStatsAllowed = f64;
 pub type ImagesStatsCurrent = f64;
 /// `#/components/schemas/images_image_variants_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageVariantsResponse {
     /// `variants`
     pub variants: Option<ImageVariantPublicRequest>,
 }
+#[cfg(feature = "mock")]
+impl ImageVariantsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { variants: None }
+    }
+    /// Sets `variants`.
+    #[inline]
+    pub fn variants(mut self, value: impl Into<ImageVariantPublicRequest>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image_variant_public_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageVariantPublicRequest {
     /// `hero`
     pub hero: Option<ImageVariantPublicRequestHero>,
+}
+#[cfg(feature = "mock")]
+impl ImageVariantPublicRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { hero: None }
+    }
+    /// Sets `hero`.
+    #[inline]
+    pub fn hero(mut self, value: impl Into<ImageVariantPublicRequestHero>) -> Self {
+        self.hero = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/images_image_variant_identifier`
 ///
@@ -1252,6 +1674,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantSchemasMetadata {
 pub type ImageVariantWidth = f64;
 /// `#/components/schemas/images_image_variant_public_request/properties/hero`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageVariantPublicRequestHero {
     /// `id`
@@ -1261,6 +1684,30 @@ pub struct ImageVariantPublicRequestHero {
     pub never_require_signed_ur_ls: Option<ImageVariantNeverRequireSignedUrLs>,
     /// `options`
     pub options: ImageVariantOptions,
+}
+#[cfg(feature = "mock")]
+impl ImageVariantPublicRequestHero {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ImageVariantIdentifier>,
+        options: impl Into<ImageVariantOptions>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            never_require_signed_ur_ls: None,
+            options: options.into(),
+        }
+    }
+    /// Sets `neverRequireSignedURLs`.
+    #[inline]
+    pub fn never_require_signed_ur_ls(
+        mut self,
+        value: impl Into<ImageVariantNeverRequireSignedUrLs>,
+    ) -> Self {
+        self.never_require_signed_ur_ls = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/images_image_variant_definition`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1308,10 +1755,25 @@ impl ImageVariantDefinition {
 }
 /// `#/components/schemas/images_image_variant_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageVariantResponse {
     /// `variant`
     pub variant: Option<ImageVariantDefinition>,
+}
+#[cfg(feature = "mock")]
+impl ImageVariantResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { variant: None }
+    }
+    /// Sets `variant`.
+    #[inline]
+    pub fn variant(mut self, value: impl Into<ImageVariantDefinition>) -> Self {
+        self.variant = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/images_image_variant_patch_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1442,6 +1904,7 @@ impl rt::__private::ParamValue for ListImagesV2SortOrder {
 }
 /// `#/components/schemas/images_image_direct_upload_response_v2/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageDirectUploadResponseV2Result {
     /// Image unique identifier.
@@ -1453,4 +1916,24 @@ pub struct ImageDirectUploadResponseV2Result {
     /// Example: `"https://upload.imagedelivery.net/FxUufywByo0m2v3xhKSiU8/e22e9e6b-c02b-42fd-c405-6c32af5fe600"`.
     #[serde(rename = "uploadURL")]
     pub upload_url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ImageDirectUploadResponseV2Result {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, upload_url: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `uploadURL`.
+    #[inline]
+    pub fn upload_url(mut self, value: impl Into<String>) -> Self {
+        self.upload_url = Some(value.into());
+        self
+    }
 }

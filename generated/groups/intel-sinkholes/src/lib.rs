@@ -62,8 +62,38 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `intel-sinkholes` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`IntelSinkholesApi`](super::IntelSinkholesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::intel_sinkholes`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct IntelSinkholesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> IntelSinkholesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            IntelSinkholesMock { mock }
+        }
+        /// Expects [`IntelSinkholesApi::list_sinkholes_owned_by_this_account`](super::IntelSinkholesApi::list_sinkholes_owned_by_this_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_sinkholes_owned_by_this_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SinkholeItem>>> {
+            self.mock
+                .on(
+                    super::IntelSinkholesApi::new(self.mock.client())
+                        .list_sinkholes_owned_by_this_account(account_id),
+                )
+        }
+    }
+}
 /// `#/components/schemas/intel-sinkholes_sinkhole_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SinkholeItem {
     /// The account tag that owns this sinkhole
@@ -84,6 +114,64 @@ pub struct SinkholeItem {
     pub r2_bucket: Option<String>,
     /// The id of the R2 instance
     pub r2_id: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SinkholeItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_tag: None,
+            created_on: None,
+            id: None,
+            modified_on: None,
+            name: None,
+            r2_bucket: None,
+            r2_id: None,
+        }
+    }
+    /// Sets `account_tag`.
+    #[inline]
+    pub fn account_tag(mut self, value: impl Into<String>) -> Self {
+        self.account_tag = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `r2_bucket`.
+    #[inline]
+    pub fn r2_bucket(mut self, value: impl Into<String>) -> Self {
+        self.r2_bucket = Some(value.into());
+        self
+    }
+    /// Sets `r2_id`.
+    #[inline]
+    pub fn r2_id(mut self, value: impl Into<String>) -> Self {
+        self.r2_id = Some(value.into());
+        self
+    }
 }
 /// The unique identifier for the sinkhole
 ///

@@ -370,6 +370,152 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `intel` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`IntelApi`](super::IntelApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::intel`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct IntelMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> IntelMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            IntelMock { mock }
+        }
+        /// Expects [`IntelApi::submit_suspicious_url_for_scanning`](super::IntelApi::submit_suspicious_url_for_scanning) with these arguments: matches the request it sends, answers with its result type.
+        pub fn submit_suspicious_url_for_scanning(
+            &self,
+            account_id: &str,
+            body: &UrlParam,
+        ) -> rt::mock::Expectation<'m, rt::Call<PhishingUrlSubmit>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .submit_suspicious_url_for_scanning(account_id, body),
+                )
+        }
+        /// Expects [`IntelApi::get_results_for_url_scan`](super::IntelApi::get_results_for_url_scan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_results_for_url_scan(
+            &self,
+            account_id: &str,
+            params: &GetResultsForUrlScanParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<PhishingUrlInfo>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_results_for_url_scan(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_asn_overview`](super::IntelApi::get_asn_overview) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_asn_overview(
+            &self,
+            account_id: &str,
+            asn: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Asn>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_asn_overview(account_id, asn),
+                )
+        }
+        /// Expects [`IntelApi::get_asn_subnets`](super::IntelApi::get_asn_subnets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_asn_subnets(
+            &self,
+            account_id: &str,
+            asn: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAsnSubnetsResponse>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_asn_subnets(account_id, asn),
+                )
+        }
+        /// Expects [`IntelApi::get_passive_dns_by_ip`](super::IntelApi::get_passive_dns_by_ip) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_passive_dns_by_ip(
+            &self,
+            account_id: &str,
+            params: &GetPassiveDnsByIpParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<PassiveDnsByIp>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_passive_dns_by_ip(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_domain_details`](super::IntelApi::get_domain_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domain_details(
+            &self,
+            account_id: &str,
+            params: &GetDomainDetailsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Domain>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_domain_details(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_domain_history`](super::IntelApi::get_domain_history) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domain_history(
+            &self,
+            account_id: &str,
+            params: &GetDomainHistoryParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DomainHistory>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_domain_history(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_multiple_domain_details`](super::IntelApi::get_multiple_domain_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_multiple_domain_details(
+            &self,
+            account_id: &str,
+            params: &GetMultipleDomainDetailsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<CollectionResponseResultItem>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_multiple_domain_details(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_ip_overview`](super::IntelApi::get_ip_overview) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_overview(
+            &self,
+            account_id: &str,
+            params: &GetIpOverviewParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasIp>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .get_ip_overview(account_id, params),
+                )
+        }
+        /// Expects [`IntelApi::get_ip_lists`](super::IntelApi::get_ip_lists) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_lists(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<IpList>> {
+            self.mock
+                .on(super::IntelApi::new(self.mock.client()).get_ip_lists(account_id))
+        }
+        /// Expects [`IntelApi::create_miscategorization`](super::IntelApi::create_miscategorization) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_miscategorization(
+            &self,
+            account_id: &str,
+            body: &Miscategorization,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::IntelApi::new(self.mock.client())
+                        .create_miscategorization(account_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`IntelApi::get_results_for_url_scan`](IntelApi::get_results_for_url_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -571,6 +717,7 @@ impl UrlParam {
 pub type Url = String;
 /// `#/components/schemas/intel_phishing-url-submit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlSubmit {
     /// URLs that were excluded from scanning because their domain is in our no-scan list.
@@ -580,8 +727,48 @@ pub struct PhishingUrlSubmit {
     /// URLs that were successfully submitted for scanning.
     pub submitted_urls: Option<Vec<PhishingUrlSubmitSubmittedUrlsItem>>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlSubmit {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            excluded_urls: None,
+            skipped_urls: None,
+            submitted_urls: None,
+        }
+    }
+    /// Sets `excluded_urls`.
+    #[inline]
+    pub fn excluded_urls(
+        mut self,
+        value: impl Into<Vec<PhishingUrlSubmitExcludedUrlsItem>>,
+    ) -> Self {
+        self.excluded_urls = Some(value.into());
+        self
+    }
+    /// Sets `skipped_urls`.
+    #[inline]
+    pub fn skipped_urls(
+        mut self,
+        value: impl Into<Vec<PhishingUrlSubmitSkippedUrlsItem>>,
+    ) -> Self {
+        self.skipped_urls = Some(value.into());
+        self
+    }
+    /// Sets `submitted_urls`.
+    #[inline]
+    pub fn submitted_urls(
+        mut self,
+        value: impl Into<Vec<PhishingUrlSubmitSubmittedUrlsItem>>,
+    ) -> Self {
+        self.submitted_urls = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-submit/properties/excluded_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlSubmitExcludedUrlsItem {
     /// URL that was excluded.
@@ -589,8 +776,23 @@ pub struct PhishingUrlSubmitExcludedUrlsItem {
     /// Example: `"https://developers.cloudflare.com"`.
     pub url: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlSubmitExcludedUrlsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-submit/properties/skipped_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlSubmitSkippedUrlsItem {
     /// URL that was skipped.
@@ -602,8 +804,29 @@ pub struct PhishingUrlSubmitSkippedUrlsItem {
     /// Example: `2`.
     pub url_id: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlSubmitSkippedUrlsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None, url_id: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `url_id`.
+    #[inline]
+    pub fn url_id(mut self, value: impl Into<i64>) -> Self {
+        self.url_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-submit/properties/submitted_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlSubmitSubmittedUrlsItem {
     /// URL that was submitted.
@@ -614,6 +837,26 @@ pub struct PhishingUrlSubmitSubmittedUrlsItem {
     ///
     /// Example: `1`.
     pub url_id: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl PhishingUrlSubmitSubmittedUrlsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None, url_id: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `url_id`.
+    #[inline]
+    pub fn url_id(mut self, value: impl Into<i64>) -> Self {
+        self.url_id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/intel_url_id_param`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -655,6 +898,7 @@ impl rt::__private::ParamValue for UrlIdParam {
 pub type UrlId = i64;
 /// `#/components/schemas/intel_phishing-url-info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlInfo {
     /// List of categorizations applied to this submission.
@@ -674,8 +918,76 @@ pub struct PhishingUrlInfo {
     /// Example: `"https://www.cloudflare.com"`.
     pub url: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            categorizations: None,
+            model_results: None,
+            rule_matches: None,
+            scan_status: None,
+            screenshot_download_signature: None,
+            screenshot_path: None,
+            url: None,
+        }
+    }
+    /// Sets `categorizations`.
+    #[inline]
+    pub fn categorizations(
+        mut self,
+        value: impl Into<Vec<PhishingUrlInfoCategorizationsItem>>,
+    ) -> Self {
+        self.categorizations = Some(value.into());
+        self
+    }
+    /// Sets `model_results`.
+    #[inline]
+    pub fn model_results(
+        mut self,
+        value: impl Into<Vec<PhishingUrlInfoModelResultsItem>>,
+    ) -> Self {
+        self.model_results = Some(value.into());
+        self
+    }
+    /// Sets `rule_matches`.
+    #[inline]
+    pub fn rule_matches(
+        mut self,
+        value: impl Into<Vec<PhishingUrlInfoRuleMatchesItem>>,
+    ) -> Self {
+        self.rule_matches = Some(value.into());
+        self
+    }
+    /// Sets `scan_status`.
+    #[inline]
+    pub fn scan_status(mut self, value: impl Into<PhishingUrlInfoScanStatus>) -> Self {
+        self.scan_status = Some(value.into());
+        self
+    }
+    /// Sets `screenshot_download_signature`.
+    #[inline]
+    pub fn screenshot_download_signature(mut self, value: impl Into<String>) -> Self {
+        self.screenshot_download_signature = Some(value.into());
+        self
+    }
+    /// Sets `screenshot_path`.
+    #[inline]
+    pub fn screenshot_path(mut self, value: impl Into<String>) -> Self {
+        self.screenshot_path = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-info/properties/categorizations/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlInfoCategorizationsItem {
     /// Name of the category applied.
@@ -687,8 +999,32 @@ pub struct PhishingUrlInfoCategorizationsItem {
     /// Example: `"confirmed"`.
     pub verification_status: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlInfoCategorizationsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            verification_status: None,
+        }
+    }
+    /// Sets `category`.
+    #[inline]
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `verification_status`.
+    #[inline]
+    pub fn verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-info/properties/model_results/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlInfoModelResultsItem {
     /// Name of the model.
@@ -700,8 +1036,32 @@ pub struct PhishingUrlInfoModelResultsItem {
     /// Example: `0.024`.
     pub model_score: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlInfoModelResultsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            model_name: None,
+            model_score: None,
+        }
+    }
+    /// Sets `model_name`.
+    #[inline]
+    pub fn model_name(mut self, value: impl Into<String>) -> Self {
+        self.model_name = Some(value.into());
+        self
+    }
+    /// Sets `model_score`.
+    #[inline]
+    pub fn model_score(mut self, value: impl Into<f64>) -> Self {
+        self.model_score = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_phishing-url-info/properties/rule_matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlInfoRuleMatchesItem {
     /// For internal use.
@@ -717,10 +1077,48 @@ pub struct PhishingUrlInfoRuleMatchesItem {
     /// Example: `"phishkit.social_followers"`.
     pub name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PhishingUrlInfoRuleMatchesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            banning: None,
+            blocking: None,
+            description: None,
+            name: None,
+        }
+    }
+    /// Sets `banning`.
+    #[inline]
+    pub fn banning(mut self, value: impl Into<bool>) -> Self {
+        self.banning = Some(value.into());
+        self
+    }
+    /// Sets `blocking`.
+    #[inline]
+    pub fn blocking(mut self, value: impl Into<bool>) -> Self {
+        self.blocking = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// Status of the most recent scan found.
 ///
 /// Schema: `#/components/schemas/intel_phishing-url-info/properties/scan_status`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhishingUrlInfoScanStatus {
     /// Timestamp of when the submission was processed.
@@ -733,6 +1131,43 @@ pub struct PhishingUrlInfoScanStatus {
     pub status_code: Option<i64>,
     /// ID of the most recent submission.
     pub submission_id: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl PhishingUrlInfoScanStatus {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            last_processed: None,
+            scan_complete: None,
+            status_code: None,
+            submission_id: None,
+        }
+    }
+    /// Sets `last_processed`.
+    #[inline]
+    pub fn last_processed(mut self, value: impl Into<String>) -> Self {
+        self.last_processed = Some(value.into());
+        self
+    }
+    /// Sets `scan_complete`.
+    #[inline]
+    pub fn scan_complete(mut self, value: impl Into<bool>) -> Self {
+        self.scan_complete = Some(value.into());
+        self
+    }
+    /// Sets `status_code`.
+    #[inline]
+    pub fn status_code(mut self, value: impl Into<i64>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+    /// Sets `submission_id`.
+    #[inline]
+    pub fn submission_id(mut self, value: impl Into<i64>) -> Self {
+        self.submission_id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/intel_asn`
 pub type Asn = i64;
@@ -756,6 +1191,7 @@ pub type Page = f64;
 pub type PerPage = f64;
 /// `paths./accounts/{account_id}/intel/asn/{asn}/subnets.get/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAsnSubnetsResponse {
     /// `asn`
@@ -770,6 +1206,57 @@ pub struct GetAsnSubnetsResponse {
     pub per_page: Option<PerPage>,
     /// Example: `["192.0.2.0/24","2001:DB8::/32"]`.
     pub subnets: Option<Vec<String>>,
+}
+#[cfg(feature = "mock")]
+impl GetAsnSubnetsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: None,
+            count: None,
+            ip_count_total: None,
+            page: None,
+            per_page: None,
+            subnets: None,
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<Asn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<Count>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `ip_count_total`.
+    #[inline]
+    pub fn ip_count_total(mut self, value: impl Into<i64>) -> Self {
+        self.ip_count_total = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<Page>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `subnets`.
+    #[inline]
+    pub fn subnets(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.subnets = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/intel_start_end_params`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -821,6 +1308,7 @@ impl rt::__private::ParamValue for StartEndParams {
 }
 /// `#/components/schemas/intel_passive-dns-by-ip`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PassiveDnsByIp {
     /// Total results returned based on your search parameters.
@@ -838,8 +1326,49 @@ pub struct PassiveDnsByIp {
     /// Reverse DNS look-ups observed during the time period.
     pub reverse_records: Option<Vec<PassiveDnsByIpReverseRecordsItem>>,
 }
+#[cfg(feature = "mock")]
+impl PassiveDnsByIp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            page: None,
+            per_page: None,
+            reverse_records: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<f64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `reverse_records`.
+    #[inline]
+    pub fn reverse_records(
+        mut self,
+        value: impl Into<Vec<PassiveDnsByIpReverseRecordsItem>>,
+    ) -> Self {
+        self.reverse_records = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_passive-dns-by-ip/properties/reverse_records/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PassiveDnsByIpReverseRecordsItem {
     /// First seen date of the DNS record during the time period.
@@ -853,8 +1382,39 @@ pub struct PassiveDnsByIpReverseRecordsItem {
     /// Format: `date`. Example: `"2021-04-30"`.
     pub last_seen: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl PassiveDnsByIpReverseRecordsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            first_seen: None,
+            hostname: None,
+            last_seen: None,
+        }
+    }
+    /// Sets `first_seen`.
+    #[inline]
+    pub fn first_seen(mut self, value: impl Into<String>) -> Self {
+        self.first_seen = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `last_seen`.
+    #[inline]
+    pub fn last_seen(mut self, value: impl Into<String>) -> Self {
+        self.last_seen = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_domain`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Domain {
     /// `additional_information`
@@ -880,10 +1440,103 @@ pub struct Domain {
     /// `risk_types`
     pub risk_types: Option<RiskTypes>,
 }
+#[cfg(feature = "mock")]
+impl Domain {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_information: None,
+            application: None,
+            content_categories: None,
+            domain: None,
+            inherited_content_categories: None,
+            inherited_from: None,
+            inherited_risk_types: None,
+            popularity_rank: None,
+            resolves_to_refs: None,
+            risk_score: None,
+            risk_types: None,
+        }
+    }
+    /// Sets `additional_information`.
+    #[inline]
+    pub fn additional_information(
+        mut self,
+        value: impl Into<AdditionalInformation>,
+    ) -> Self {
+        self.additional_information = Some(value.into());
+        self
+    }
+    /// Sets `application`.
+    #[inline]
+    pub fn application(mut self, value: impl Into<Application>) -> Self {
+        self.application = Some(value.into());
+        self
+    }
+    /// Sets `content_categories`.
+    #[inline]
+    pub fn content_categories(mut self, value: impl Into<ContentCategories>) -> Self {
+        self.content_categories = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<DomainName>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `inherited_content_categories`.
+    #[inline]
+    pub fn inherited_content_categories(
+        mut self,
+        value: impl Into<InheritedContentCategories>,
+    ) -> Self {
+        self.inherited_content_categories = Some(value.into());
+        self
+    }
+    /// Sets `inherited_from`.
+    #[inline]
+    pub fn inherited_from(mut self, value: impl Into<InheritedFrom>) -> Self {
+        self.inherited_from = Some(value.into());
+        self
+    }
+    /// Sets `inherited_risk_types`.
+    #[inline]
+    pub fn inherited_risk_types(mut self, value: impl Into<InheritedRiskTypes>) -> Self {
+        self.inherited_risk_types = Some(value.into());
+        self
+    }
+    /// Sets `popularity_rank`.
+    #[inline]
+    pub fn popularity_rank(mut self, value: impl Into<PopularityRank>) -> Self {
+        self.popularity_rank = Some(value.into());
+        self
+    }
+    /// Sets `resolves_to_refs`.
+    #[inline]
+    pub fn resolves_to_refs(mut self, value: impl Into<ResolvesToRefs>) -> Self {
+        self.resolves_to_refs = Some(value.into());
+        self
+    }
+    /// Sets `risk_score`.
+    #[inline]
+    pub fn risk_score(mut self, value: impl Into<RiskScore>) -> Self {
+        self.risk_score = Some(value.into());
+        self
+    }
+    /// Sets `risk_types`.
+    #[inline]
+    pub fn risk_types(mut self, value: impl Into<RiskTypes>) -> Self {
+        self.risk_types = Some(value.into());
+        self
+    }
+}
 /// Additional information related to the host name.
 ///
 /// Schema: `#/components/schemas/intel_additional_information`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdditionalInformation {
     /// Suspected DGA malware family.
@@ -891,16 +1544,53 @@ pub struct AdditionalInformation {
     /// Example: `""`.
     pub suspected_malware_family: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl AdditionalInformation {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            suspected_malware_family: None,
+        }
+    }
+    /// Sets `suspected_malware_family`.
+    #[inline]
+    pub fn suspected_malware_family(mut self, value: impl Into<String>) -> Self {
+        self.suspected_malware_family = Some(value.into());
+        self
+    }
+}
 /// Application that the hostname belongs to.
 ///
 /// Schema: `#/components/schemas/intel_application`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Application {
     /// `id`
     pub id: Option<i64>,
     /// Example: `"CLOUDFLARE"`.
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Application {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Current content categories.
 ///
@@ -918,6 +1608,7 @@ pub type DomainName = String;
 pub type InheritedContentCategories = Vec<CategoryWithSuperCategoryId>;
 /// `#/components/schemas/intel_category_with_super_category_id`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CategoryWithSuperCategoryId {
     /// `id`
@@ -926,6 +1617,36 @@ pub struct CategoryWithSuperCategoryId {
     pub name: Option<String>,
     /// `super_category_id`
     pub super_category_id: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl CategoryWithSuperCategoryId {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            super_category_id: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `super_category_id`.
+    #[inline]
+    pub fn super_category_id(mut self, value: impl Into<i64>) -> Self {
+        self.super_category_id = Some(value.into());
+        self
+    }
 }
 /// Domain from which `inherited_content_categories` and `inherited_risk_types` are inherited, if applicable.
 ///
@@ -945,6 +1666,7 @@ pub type PopularityRank = i64;
 pub type ResolvesToRefs = Vec<ResolvesToRef>;
 /// `#/components/schemas/intel_resolves_to_ref`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResolvesToRef {
     /// `id`
@@ -953,6 +1675,26 @@ pub struct ResolvesToRef {
     ///
     /// Example: `"192.0.2.0"`.
     pub value: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ResolvesToRef {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, value: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<StixIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// STIX 2.1 identifier: https://docs.oasis-open.org/cti/stix/v2.1/cs02/stix-v2.1-cs02.html#_64yvzeku5a5c
 ///
@@ -970,6 +1712,7 @@ pub type RiskScore = f64;
 pub type RiskTypes = serde_json::Value;
 /// `#/components/schemas/intel_domain-history`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DomainHistory {
     /// `categorizations`
@@ -977,8 +1720,35 @@ pub struct DomainHistory {
     /// `domain`
     pub domain: Option<DomainName>,
 }
+#[cfg(feature = "mock")]
+impl DomainHistory {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            categorizations: None,
+            domain: None,
+        }
+    }
+    /// Sets `categorizations`.
+    #[inline]
+    pub fn categorizations(
+        mut self,
+        value: impl Into<Vec<DomainHistoryCategorizationsItem>>,
+    ) -> Self {
+        self.categorizations = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<DomainName>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_domain-history/properties/categorizations/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DomainHistoryCategorizationsItem {
     /// Example: `[{"id":155,"name":"Technology"}]`.
@@ -988,8 +1758,39 @@ pub struct DomainHistoryCategorizationsItem {
     /// Format: `date`. Example: `"2021-04-01"`.
     pub start: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl DomainHistoryCategorizationsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            categories: None,
+            end: None,
+            start: None,
+        }
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `end`.
+    #[inline]
+    pub fn end(mut self, value: impl Into<String>) -> Self {
+        self.end = Some(value.into());
+        self
+    }
+    /// Sets `start`.
+    #[inline]
+    pub fn start(mut self, value: impl Into<String>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_collection_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CollectionResponseResultItem {
     /// `additional_information`
@@ -1013,8 +1814,94 @@ pub struct CollectionResponseResultItem {
     /// `risk_types`
     pub risk_types: Option<RiskTypes>,
 }
+#[cfg(feature = "mock")]
+impl CollectionResponseResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_information: None,
+            application: None,
+            content_categories: None,
+            domain: None,
+            inherited_content_categories: None,
+            inherited_from: None,
+            inherited_risk_types: None,
+            popularity_rank: None,
+            risk_score: None,
+            risk_types: None,
+        }
+    }
+    /// Sets `additional_information`.
+    #[inline]
+    pub fn additional_information(
+        mut self,
+        value: impl Into<AdditionalInformation>,
+    ) -> Self {
+        self.additional_information = Some(value.into());
+        self
+    }
+    /// Sets `application`.
+    #[inline]
+    pub fn application(mut self, value: impl Into<Application>) -> Self {
+        self.application = Some(value.into());
+        self
+    }
+    /// Sets `content_categories`.
+    #[inline]
+    pub fn content_categories(mut self, value: impl Into<ContentCategories>) -> Self {
+        self.content_categories = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<DomainName>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `inherited_content_categories`.
+    #[inline]
+    pub fn inherited_content_categories(
+        mut self,
+        value: impl Into<InheritedContentCategories>,
+    ) -> Self {
+        self.inherited_content_categories = Some(value.into());
+        self
+    }
+    /// Sets `inherited_from`.
+    #[inline]
+    pub fn inherited_from(mut self, value: impl Into<InheritedFrom>) -> Self {
+        self.inherited_from = Some(value.into());
+        self
+    }
+    /// Sets `inherited_risk_types`.
+    #[inline]
+    pub fn inherited_risk_types(mut self, value: impl Into<InheritedRiskTypes>) -> Self {
+        self.inherited_risk_types = Some(value.into());
+        self
+    }
+    /// Sets `popularity_rank`.
+    #[inline]
+    pub fn popularity_rank(mut self, value: impl Into<PopularityRank>) -> Self {
+        self.popularity_rank = Some(value.into());
+        self
+    }
+    /// Sets `risk_score`.
+    #[inline]
+    pub fn risk_score(mut self, value: impl Into<RiskScore>) -> Self {
+        self.risk_score = Some(value.into());
+        self
+    }
+    /// Sets `risk_types`.
+    #[inline]
+    pub fn risk_types(mut self, value: impl Into<RiskTypes>) -> Self {
+        self.risk_types = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_schemas-ip`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasIp {
     /// Specifies a reference to the autonomous systems (AS) that the IP address belongs to.
@@ -1023,6 +1910,36 @@ pub struct SchemasIp {
     pub ip: Option<Ip>,
     /// Example: `[{"id":131,"name":"Phishing","super_category_id":21}]`.
     pub risk_types: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl SchemasIp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            belongs_to_ref: None,
+            ip: None,
+            risk_types: None,
+        }
+    }
+    /// Sets `belongs_to_ref`.
+    #[inline]
+    pub fn belongs_to_ref(mut self, value: impl Into<SchemasIpBelongsToRef>) -> Self {
+        self.belongs_to_ref = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `risk_types`.
+    #[inline]
+    pub fn risk_types(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.risk_types = Some(value.into());
+        self
+    }
 }
 /// Infrastructure type of this ASN.
 ///
@@ -1077,6 +1994,12 @@ impl std::fmt::Display for SchemasIpBelongsToRefType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasIpBelongsToRefType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasIpBelongsToRefType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1088,6 +2011,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIpBelongsToRefType {
 ///
 /// Schema: `#/components/schemas/intel_schemas-ip/properties/belongs_to_ref`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasIpBelongsToRef {
     /// Example: `"US"`.
@@ -1103,8 +2027,54 @@ pub struct SchemasIpBelongsToRef {
     /// `value`
     pub value: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl SchemasIpBelongsToRef {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            country: None,
+            description: None,
+            id: None,
+            r#type: None,
+            value: None,
+        }
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasIpBelongsToRefType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_ip`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Ip {
     /// One of the alternatives.
@@ -1149,6 +2119,7 @@ pub type Ipv4 = String;
 pub type Ipv6 = String;
 /// `#/components/schemas/intel_ip-list`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpList {
     /// `description`
@@ -1157,6 +2128,36 @@ pub struct IpList {
     pub id: Option<i64>,
     /// Example: `"Malware"`.
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl IpList {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/intel_miscategorization`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1324,6 +2325,8 @@ impl<'de> serde::Deserialize<'de> for MiscategorizationIndicatorType {
 }
 /// `#/components/schemas/intel_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.

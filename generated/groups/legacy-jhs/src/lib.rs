@@ -366,6 +366,155 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `legacy-jhs` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`LegacyJhsApi`](super::LegacyJhsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::legacy_jhs`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LegacyJhsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> LegacyJhsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            LegacyJhsMock { mock }
+        }
+        /// Expects [`LegacyJhsApi::ssl_tls_recommendation`](super::LegacyJhsApi::ssl_tls_recommendation) with these arguments: matches the request it sends, answers with its result type.
+        pub fn ssl_tls_recommendation(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SslTlsRecommendationResult>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .ssl_tls_recommendation(zone_identifier),
+                )
+        }
+        /// Expects [`LegacyJhsApi::get_current_aggregated_analytics`](super::LegacyJhsApi::get_current_aggregated_analytics) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_current_aggregated_analytics(
+            &self,
+            zone: &str,
+            params: &GetCurrentAggregatedAnalyticsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .get_current_aggregated_analytics(zone, params),
+                )
+        }
+        /// Expects [`LegacyJhsApi::get_analytics_by_time`](super::LegacyJhsApi::get_analytics_by_time) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_analytics_by_time(
+            &self,
+            zone: &str,
+            params: &GetAnalyticsByTimeParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .get_analytics_by_time(zone, params),
+                )
+        }
+        /// Expects [`LegacyJhsApi::get_analytics_summary`](super::LegacyJhsApi::get_analytics_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_analytics_summary(
+            &self,
+            zone: &str,
+            params: &GetAnalyticsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .get_analytics_summary(zone, params),
+                )
+        }
+        /// Expects [`LegacyJhsApi::list_spectrum_applications`](super::LegacyJhsApi::list_spectrum_applications) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_spectrum_applications(
+            &self,
+            zone: &str,
+            params: &ListSpectrumApplicationsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .list_spectrum_applications(zone, params),
+                )
+        }
+        /// Expects [`LegacyJhsApi::create_spectrum_application_using_name_for_origin`](super::LegacyJhsApi::create_spectrum_application_using_name_for_origin) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_spectrum_application_using_name_for_origin(
+            &self,
+            zone: &str,
+            body: &OriginRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResponseSingleOriginDnsResult>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .create_spectrum_application_using_name_for_origin(zone, body),
+                )
+        }
+        /// Expects [`LegacyJhsApi::get_spectrum_application_configuration`](super::LegacyJhsApi::get_spectrum_application_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_spectrum_application_configuration(
+            &self,
+            zone: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .get_spectrum_application_configuration(zone, app_id),
+                )
+        }
+        /// Expects [`LegacyJhsApi::update_spectrum_application_configuration_using_name_origin`](super::LegacyJhsApi::update_spectrum_application_configuration_using_name_origin) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_spectrum_application_configuration_using_name_origin(
+            &self,
+            zone: &str,
+            app_id: &str,
+            body: &OriginRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ResponseSingleOriginDnsResult>> {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .update_spectrum_application_configuration_using_name_origin(
+                            zone,
+                            app_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`LegacyJhsApi::delete_spectrum_application`](super::LegacyJhsApi::delete_spectrum_application) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_spectrum_application(
+            &self,
+            zone: &str,
+            app_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteSpectrumApplicationResult>>,
+        > {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .delete_spectrum_application(zone, app_id),
+                )
+        }
+        /// Expects [`LegacyJhsApi::delete_spectrum_application_with`](super::LegacyJhsApi::delete_spectrum_application_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_spectrum_application_with(
+            &self,
+            zone: &str,
+            app_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<DeleteSpectrumApplicationResult>>,
+        > {
+            self.mock
+                .on(
+                    super::LegacyJhsApi::new(self.mock.client())
+                        .delete_spectrum_application_with(zone, app_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`LegacyJhsApi::get_current_aggregated_analytics`](LegacyJhsApi::get_current_aggregated_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -668,6 +817,12 @@ impl std::fmt::Display for Value {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -677,6 +832,7 @@ impl<'de> serde::Deserialize<'de> for Value {
 }
 /// `paths./zones/{zone_identifier}/ssl/recommendation.get/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SslTlsRecommendationResult {
     /// `id`
@@ -685,6 +841,36 @@ pub struct SslTlsRecommendationResult {
     pub modified_on: Option<Timestamp>,
     /// `value`
     pub value: Option<Value>,
+}
+#[cfg(feature = "mock")]
+impl SslTlsRecommendationResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            modified_on: None,
+            value: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// Comma-delimited list of Spectrum Application Id(s). If provided, the response will be limited to Spectrum Application Id(s) that match.
 ///
@@ -961,6 +1147,8 @@ impl rt::__private::ParamValue for GetAnalyticsByTimeTimeDelta {
 }
 /// `#/components/schemas/legacy-jhs_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -1948,6 +2136,7 @@ pub type AppId = String;
 pub type Modified = String;
 /// `#/components/schemas/legacy-jhs_response_single_origin_dns/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResponseSingleOriginDnsResult {
     /// `argo_smart_routing`
@@ -1977,12 +2166,127 @@ pub struct ResponseSingleOriginDnsResult {
     /// `traffic_type`
     pub traffic_type: Option<TrafficType>,
 }
+#[cfg(feature = "mock")]
+impl ResponseSingleOriginDnsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            argo_smart_routing: None,
+            created_on: None,
+            dns: None,
+            edge_ips: None,
+            id: None,
+            ip_firewall: None,
+            modified_on: None,
+            origin_dns: None,
+            origin_port: None,
+            protocol: None,
+            proxy_protocol: None,
+            tls: None,
+            traffic_type: None,
+        }
+    }
+    /// Sets `argo_smart_routing`.
+    #[inline]
+    pub fn argo_smart_routing(mut self, value: impl Into<ArgoSmartRouting>) -> Self {
+        self.argo_smart_routing = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Created>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `dns`.
+    #[inline]
+    pub fn dns(mut self, value: impl Into<Dns>) -> Self {
+        self.dns = Some(value.into());
+        self
+    }
+    /// Sets `edge_ips`.
+    #[inline]
+    pub fn edge_ips(mut self, value: impl Into<EdgeIps>) -> Self {
+        self.edge_ips = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<AppId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ip_firewall`.
+    #[inline]
+    pub fn ip_firewall(mut self, value: impl Into<IpFirewall>) -> Self {
+        self.ip_firewall = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Modified>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `origin_dns`.
+    #[inline]
+    pub fn origin_dns(mut self, value: impl Into<OriginDns>) -> Self {
+        self.origin_dns = Some(value.into());
+        self
+    }
+    /// Sets `origin_port`.
+    #[inline]
+    pub fn origin_port(mut self, value: impl Into<OriginPort>) -> Self {
+        self.origin_port = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Sets `proxy_protocol`.
+    #[inline]
+    pub fn proxy_protocol(mut self, value: impl Into<ProxyProtocol>) -> Self {
+        self.proxy_protocol = Some(value.into());
+        self
+    }
+    /// Sets `tls`.
+    #[inline]
+    pub fn tls(mut self, value: impl Into<Tls>) -> Self {
+        self.tls = Some(value.into());
+        self
+    }
+    /// Sets `traffic_type`.
+    #[inline]
+    pub fn traffic_type(mut self, value: impl Into<TrafficType>) -> Self {
+        self.traffic_type = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone}/spectrum/apps/{app_id}.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSpectrumApplicationResult {
     /// Read-only.
     pub id: Option<AppId>,
+}
+#[cfg(feature = "mock")]
+impl DeleteSpectrumApplicationResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<AppId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// The name `EdgeIpsVariant1` had until the names were reworked; use [`EdgeIpsDynamic`].
 #[deprecated(note = "renamed to `EdgeIpsDynamic`")]

@@ -441,6 +441,170 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `lists` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ListsApi`](super::ListsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::lists`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ListsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ListsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ListsMock { mock }
+        }
+        /// Expects [`ListsApi::get_bulk_operation_status`](super::ListsApi::get_bulk_operation_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bulk_operation_status(
+            &self,
+            account_identifier: &str,
+            operation_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Operation>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .get_bulk_operation_status(account_identifier, operation_id),
+                )
+        }
+        /// Expects [`ListsApi::get_list_item`](super::ListsApi::get_list_item) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_list_item(
+            &self,
+            account_identifier: &str,
+            list_id: &str,
+            item_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Item>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .get_list_item(account_identifier, list_id, item_id),
+                )
+        }
+        /// Expects [`ListsApi::get_lists`](super::ListsApi::get_lists) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_lists(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListsResultItem>>> {
+            self.mock.on(super::ListsApi::new(self.mock.client()).get_lists(account_id))
+        }
+        /// Expects [`ListsApi::create_list`](super::ListsApi::create_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_list(
+            &self,
+            account_id: &str,
+            body: &CreateListRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<List>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .create_list(account_id, body),
+                )
+        }
+        /// Expects [`ListsApi::get_list`](super::ListsApi::get_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<List>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .get_list(account_id, list_id),
+                )
+        }
+        /// Expects [`ListsApi::update_list`](super::ListsApi::update_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &UpdateListRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<List>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .update_list(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ListsApi::delete_list`](super::ListsApi::delete_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ListDeleteResult>>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .delete_list(account_id, list_id),
+                )
+        }
+        /// Expects [`ListsApi::delete_list_with`](super::ListsApi::delete_list_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_list_with(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ListDeleteResult>>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .delete_list_with(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ListsApi::get_list_items`](super::ListsApi::get_list_items) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_list_items(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            params: &GetListItemsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Items>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .get_list_items(account_id, list_id, params),
+                )
+        }
+        /// Expects [`ListsApi::create_list_items`](super::ListsApi::create_list_items) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_list_items(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &ItemsUpdateRequestCollection,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListsAsyncResult>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .create_list_items(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ListsApi::update_all_list_items`](super::ListsApi::update_all_list_items) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_all_list_items(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &ItemsUpdateRequestCollection,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListsAsyncResult>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .update_all_list_items(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ListsApi::delete_list_items`](super::ListsApi::delete_list_items) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_list_items(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &DeleteListItemsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ListsAsyncResult>>> {
+            self.mock
+                .on(
+                    super::ListsApi::new(self.mock.client())
+                        .delete_list_items(account_id, list_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ListsApi::get_list_items`](ListsApi::get_list_items).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -489,6 +653,7 @@ impl GetListItemsParams {
 pub type OperationId = String;
 /// `#/components/schemas/lists_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Operation {
     /// The RFC 3339 timestamp of when the operation was completed.
@@ -505,6 +670,31 @@ pub struct Operation {
     ///
     /// Example: `"failed"`. Read-only.
     pub status: OperationStatus,
+}
+#[cfg(feature = "mock")]
+impl Operation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<OperationId>, status: impl Into<OperationStatus>) -> Self {
+        Self {
+            completed: None,
+            error: None,
+            id: id.into(),
+            status: status.into(),
+        }
+    }
+    /// Sets `completed`.
+    #[inline]
+    pub fn completed(mut self, value: impl Into<String>) -> Self {
+        self.completed = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
 }
 /// The current status of the asynchronous operation.
 ///
@@ -564,6 +754,12 @@ impl std::fmt::Display for OperationStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for OperationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for OperationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -587,6 +783,7 @@ pub type ListId = String;
 ///
 /// Example: `{"comment":"Private IP address","created_on":"2020-01-01T08:00:00Z","id":"2c0fc9fa937b11eaa1b71c4d701ab86e","ip":"10.0.0.1","modified_on":"2020-01-10T14:00:00Z"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Item {
     /// `asn`
@@ -609,6 +806,71 @@ pub struct Item {
     pub modified_on: Option<String>,
     /// `redirect`
     pub redirect: Option<ItemRedirect>,
+}
+#[cfg(feature = "mock")]
+impl Item {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: None,
+            comment: None,
+            created_on: None,
+            hostname: None,
+            id: None,
+            ip: None,
+            modified_on: None,
+            redirect: None,
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<ItemAsn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<ItemComment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<ItemHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ListId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<ItemIp>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `redirect`.
+    #[inline]
+    pub fn redirect(mut self, value: impl Into<ItemRedirect>) -> Self {
+        self.redirect = Some(value.into());
+        self
+    }
 }
 /// A non-negative 32 bit integer
 ///
@@ -843,6 +1105,7 @@ pub type NumItems = f64;
 pub type NumReferencingFilters = f64;
 /// `#/components/schemas/lists_lists-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListsResultItem {
     /// `created_on`
@@ -861,6 +1124,45 @@ pub struct ListsResultItem {
     pub num_items: NumItems,
     /// `num_referencing_filters`
     pub num_referencing_filters: Option<NumReferencingFilters>,
+}
+#[cfg(feature = "mock")]
+impl ListsResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_on: impl Into<CreatedOn>,
+        id: impl Into<ListId>,
+        kind: impl Into<Kind>,
+        modified_on: impl Into<ModifiedOn>,
+        name: impl Into<Name>,
+        num_items: impl Into<NumItems>,
+    ) -> Self {
+        Self {
+            created_on: created_on.into(),
+            description: None,
+            id: id.into(),
+            kind: kind.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            num_items: num_items.into(),
+            num_referencing_filters: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `num_referencing_filters`.
+    #[inline]
+    pub fn num_referencing_filters(
+        mut self,
+        value: impl Into<NumReferencingFilters>,
+    ) -> Self {
+        self.num_referencing_filters = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/rules/lists.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -894,6 +1196,7 @@ impl CreateListRequest {
 }
 /// `#/components/schemas/lists_list`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct List {
     /// `created_on`
@@ -912,6 +1215,74 @@ pub struct List {
     pub num_items: Option<NumItems>,
     /// `num_referencing_filters`
     pub num_referencing_filters: Option<NumReferencingFilters>,
+}
+#[cfg(feature = "mock")]
+impl List {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            description: None,
+            id: None,
+            kind: None,
+            modified_on: None,
+            name: None,
+            num_items: None,
+            num_referencing_filters: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ListId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `num_items`.
+    #[inline]
+    pub fn num_items(mut self, value: impl Into<NumItems>) -> Self {
+        self.num_items = Some(value.into());
+        self
+    }
+    /// Sets `num_referencing_filters`.
+    #[inline]
+    pub fn num_referencing_filters(
+        mut self,
+        value: impl Into<NumReferencingFilters>,
+    ) -> Self {
+        self.num_referencing_filters = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1039,10 +1410,25 @@ impl ItemsUpdateRequestCollectionItemPart1 {
 }
 /// `#/components/schemas/lists_lists-async-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListsAsyncResult {
     /// Read-only.
     pub operation_id: Option<OperationId>,
+}
+#[cfg(feature = "mock")]
+impl ListsAsyncResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { operation_id: None }
+    }
+    /// Sets `operation_id`.
+    #[inline]
+    pub fn operation_id(mut self, value: impl Into<OperationId>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}/items.delete/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

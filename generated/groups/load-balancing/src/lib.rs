@@ -1631,6 +1631,653 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `load-balancing` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`LoadBalancingApi`](super::LoadBalancingApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::load_balancing`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LoadBalancingMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> LoadBalancingMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            LoadBalancingMock { mock }
+        }
+        /// Expects [`LoadBalancingApi::list_account_monitors`](super::LoadBalancingApi::list_account_monitors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_monitors(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_account_monitors(account_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::create_account_monitor`](super::LoadBalancingApi::create_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_monitor(
+            &self,
+            account_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .create_account_monitor(account_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_account_monitor`](super::LoadBalancingApi::get_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_monitor(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_account_monitor(account_id, monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::update_account_monitor`](super::LoadBalancingApi::update_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_monitor(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .update_account_monitor(account_id, monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_account_monitor`](super::LoadBalancingApi::patch_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_account_monitor(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_account_monitor(account_id, monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_account_monitor`](super::LoadBalancingApi::delete_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_monitor(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_account_monitor(account_id, monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_account_monitor_with`](super::LoadBalancingApi::delete_account_monitor_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_monitor_with(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_account_monitor_with(account_id, monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_account_monitor`](super::LoadBalancingApi::preview_account_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_account_monitor(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResponseResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_account_monitor(account_id, monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_account_monitor_references`](super::LoadBalancingApi::list_account_monitor_references) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_monitor_references(
+            &self,
+            account_id: &str,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ReferencesResultItem>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_account_monitor_references(account_id, monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_account_pools`](super::LoadBalancingApi::list_account_pools) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_pools(
+            &self,
+            account_id: &str,
+            params: &ListAccountPoolsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_account_pools(account_id, params),
+                )
+        }
+        /// Expects [`LoadBalancingApi::create_account_pool`](super::LoadBalancingApi::create_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_pool(
+            &self,
+            account_id: &str,
+            body: &CreateAccountPoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .create_account_pool(account_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_account_pools`](super::LoadBalancingApi::patch_account_pools) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_account_pools(
+            &self,
+            account_id: &str,
+            body: &PoolsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Pool>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_account_pools(account_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_account_pool`](super::LoadBalancingApi::get_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_pool(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_account_pool(account_id, pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::update_account_pool`](super::LoadBalancingApi::update_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_pool(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+            body: &UpdateAccountPoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .update_account_pool(account_id, pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_account_pool`](super::LoadBalancingApi::patch_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_account_pool(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+            body: &PoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_account_pool(account_id, pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_account_pool`](super::LoadBalancingApi::delete_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_pool(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_account_pool(account_id, pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_account_pool_with`](super::LoadBalancingApi::delete_account_pool_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_pool_with(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_account_pool_with(account_id, pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_account_pool_health`](super::LoadBalancingApi::get_account_pool_health) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_pool_health(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_account_pool_health(account_id, pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_account_pool`](super::LoadBalancingApi::preview_account_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_account_pool(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResponseResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_account_pool(account_id, pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_account_pool_references`](super::LoadBalancingApi::list_account_pool_references) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_pool_references(
+            &self,
+            account_id: &str,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ReferencesResultItem>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_account_pool_references(account_id, pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_account_result`](super::LoadBalancingApi::preview_account_result) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_account_result(
+            &self,
+            account_id: &str,
+            preview_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_account_result(account_id, preview_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_regions`](super::LoadBalancingApi::list_regions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_regions(
+            &self,
+            account_id: &str,
+            params: &ListRegionsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_regions(account_id, params),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_region`](super::LoadBalancingApi::get_region) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_region(
+            &self,
+            account_id: &str,
+            region_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_region(account_id, region_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::search_resources`](super::LoadBalancingApi::search_resources) with these arguments: matches the request it sends, answers with its result type.
+        pub fn search_resources(
+            &self,
+            account_id: &str,
+            params: &SearchResourcesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Search>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .search_resources(account_id, params),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_user_monitors`](super::LoadBalancingApi::list_user_monitors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_monitors(
+            &self,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client()).list_user_monitors(),
+                )
+        }
+        /// Expects [`LoadBalancingApi::create_user_monitor`](super::LoadBalancingApi::create_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_user_monitor(
+            &self,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .create_user_monitor(body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_user_monitor`](super::LoadBalancingApi::get_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_monitor(
+            &self,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_user_monitor(monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::update_user_monitor`](super::LoadBalancingApi::update_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_user_monitor(
+            &self,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .update_user_monitor(monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_user_monitor`](super::LoadBalancingApi::patch_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_user_monitor(
+            &self,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Monitor>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_user_monitor(monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_user_monitor`](super::LoadBalancingApi::delete_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_monitor(
+            &self,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_user_monitor(monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_user_monitor_with`](super::LoadBalancingApi::delete_user_monitor_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_monitor_with(
+            &self,
+            monitor_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_user_monitor_with(monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_user_monitor`](super::LoadBalancingApi::preview_user_monitor) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_user_monitor(
+            &self,
+            monitor_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResponseResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_user_monitor(monitor_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_user_monitor_references`](super::LoadBalancingApi::list_user_monitor_references) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_monitor_references(
+            &self,
+            monitor_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ReferencesResultItem>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_user_monitor_references(monitor_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_user_pools`](super::LoadBalancingApi::list_user_pools) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_pools(
+            &self,
+            params: &ListUserPoolsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_user_pools(params),
+                )
+        }
+        /// Expects [`LoadBalancingApi::create_user_pool`](super::LoadBalancingApi::create_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_user_pool(
+            &self,
+            body: &UpdateAccountPoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .create_user_pool(body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_user_pools`](super::LoadBalancingApi::patch_user_pools) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_user_pools(
+            &self,
+            body: &PoolsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Pool>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_user_pools(body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_user_pool`](super::LoadBalancingApi::get_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_pool(
+            &self,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_user_pool(pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::update_user_pool`](super::LoadBalancingApi::update_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_user_pool(
+            &self,
+            pool_id: &str,
+            body: &UpdateAccountPoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .update_user_pool(pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_user_pool`](super::LoadBalancingApi::patch_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_user_pool(
+            &self,
+            pool_id: &str,
+            body: &PoolRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Pool>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_user_pool(pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_user_pool`](super::LoadBalancingApi::delete_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_pool(
+            &self,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_user_pool(pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_user_pool_with`](super::LoadBalancingApi::delete_user_pool_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_user_pool_with(
+            &self,
+            pool_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_user_pool_with(pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_user_pool_health`](super::LoadBalancingApi::get_user_pool_health) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_pool_health(
+            &self,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_user_pool_health(pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_user_pool`](super::LoadBalancingApi::preview_user_pool) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_user_pool(
+            &self,
+            pool_id: &str,
+            body: &CreateAccountMonitorRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResponseResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_user_pool(pool_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_user_pool_references`](super::LoadBalancingApi::list_user_pool_references) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_user_pool_references(
+            &self,
+            pool_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ReferencesResultItem>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_user_pool_references(pool_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::preview_user_result`](super::LoadBalancingApi::preview_user_result) with these arguments: matches the request it sends, answers with its result type.
+        pub fn preview_user_result(
+            &self,
+            preview_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResult>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .preview_user_result(preview_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_healthcheck_events`](super::LoadBalancingApi::list_healthcheck_events) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_healthcheck_events(
+            &self,
+            params: &ListHealthcheckEventsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Analytics>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_healthcheck_events(params),
+                )
+        }
+        /// Expects [`LoadBalancingApi::list_load_balancers`](super::LoadBalancingApi::list_load_balancers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_load_balancers(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<LoadBalancer>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .list_load_balancers(zone_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::create_load_balancer`](super::LoadBalancingApi::create_load_balancer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_load_balancer(
+            &self,
+            zone_id: &str,
+            body: &CreateLoadBalancerRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<LoadBalancer>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .create_load_balancer(zone_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::get_load_balancer`](super::LoadBalancingApi::get_load_balancer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_load_balancer(
+            &self,
+            zone_id: &str,
+            load_balancer_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<LoadBalancer>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .get_load_balancer(zone_id, load_balancer_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::update_load_balancer`](super::LoadBalancingApi::update_load_balancer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_load_balancer(
+            &self,
+            zone_id: &str,
+            load_balancer_id: &str,
+            body: &UpdateLoadBalancerRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<LoadBalancer>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .update_load_balancer(zone_id, load_balancer_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::patch_load_balancer`](super::LoadBalancingApi::patch_load_balancer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_load_balancer(
+            &self,
+            zone_id: &str,
+            load_balancer_id: &str,
+            body: &PatchLoadBalancerRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<LoadBalancer>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .patch_load_balancer(zone_id, load_balancer_id, body),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_load_balancer`](super::LoadBalancingApi::delete_load_balancer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_load_balancer(
+            &self,
+            zone_id: &str,
+            load_balancer_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_load_balancer(zone_id, load_balancer_id),
+                )
+        }
+        /// Expects [`LoadBalancingApi::delete_load_balancer_with`](super::LoadBalancingApi::delete_load_balancer_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_load_balancer_with(
+            &self,
+            zone_id: &str,
+            load_balancer_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::LoadBalancingApi::new(self.mock.client())
+                        .delete_load_balancer_with(zone_id, load_balancer_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`LoadBalancingApi::list_account_pools`](LoadBalancingApi::list_account_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1833,6 +2480,7 @@ impl ListHealthcheckEventsParams {
 }
 /// `#/components/schemas/load-balancing_monitor`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Monitor {
     /// `allow_insecure`
@@ -1873,6 +2521,148 @@ pub struct Monitor {
     pub id: Option<Identifier>,
     /// Read-only.
     pub modified_on: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Monitor {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_insecure: None,
+            consecutive_down: None,
+            consecutive_up: None,
+            description: None,
+            expected_body: None,
+            expected_codes: None,
+            follow_redirects: None,
+            header: None,
+            interval: None,
+            method: None,
+            path: None,
+            port: None,
+            probe_zone: None,
+            retries: None,
+            timeout: None,
+            r#type: None,
+            created_on: None,
+            id: None,
+            modified_on: None,
+        }
+    }
+    /// Sets `allow_insecure`.
+    #[inline]
+    pub fn allow_insecure(mut self, value: impl Into<AllowInsecure>) -> Self {
+        self.allow_insecure = Some(value.into());
+        self
+    }
+    /// Sets `consecutive_down`.
+    #[inline]
+    pub fn consecutive_down(mut self, value: impl Into<ConsecutiveDown>) -> Self {
+        self.consecutive_down = Some(value.into());
+        self
+    }
+    /// Sets `consecutive_up`.
+    #[inline]
+    pub fn consecutive_up(mut self, value: impl Into<ConsecutiveUp>) -> Self {
+        self.consecutive_up = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `expected_body`.
+    #[inline]
+    pub fn expected_body(mut self, value: impl Into<ExpectedBody>) -> Self {
+        self.expected_body = Some(value.into());
+        self
+    }
+    /// Sets `expected_codes`.
+    #[inline]
+    pub fn expected_codes(mut self, value: impl Into<ExpectedCodes>) -> Self {
+        self.expected_codes = Some(value.into());
+        self
+    }
+    /// Sets `follow_redirects`.
+    #[inline]
+    pub fn follow_redirects(mut self, value: impl Into<FollowRedirects>) -> Self {
+        self.follow_redirects = Some(value.into());
+        self
+    }
+    /// Sets `header`.
+    #[inline]
+    pub fn header(mut self, value: impl Into<Header>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<Method>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<Path>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<Port>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `probe_zone`.
+    #[inline]
+    pub fn probe_zone(mut self, value: impl Into<ProbeZone>) -> Self {
+        self.probe_zone = Some(value.into());
+        self
+    }
+    /// Sets `retries`.
+    #[inline]
+    pub fn retries(mut self, value: impl Into<Retries>) -> Self {
+        self.retries = Some(value.into());
+        self
+    }
+    /// Sets `timeout`.
+    #[inline]
+    pub fn timeout(mut self, value: impl Into<Timeout>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Do not validate the certificate when monitor use HTTPS. This parameter is currently only valid for HTTP and HTTPS monitors.
 ///
@@ -2223,15 +3013,31 @@ impl CreateAccountMonitorRequest {
 }
 /// `#/components/schemas/load-balancing_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// `id`
     pub id: Option<Identifier>,
 }
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/load-balancing_preview_response/allOf/1/properties/result`
 ///
 /// Naming: named `PreviewResponseResult` because `PreviewResult` was already used (taken by `#/components/schemas/load-balancing_preview_result`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PreviewResponseResult {
     /// Monitored pool IDs mapped to their respective names.
@@ -2240,6 +3046,32 @@ pub struct PreviewResponseResult {
     pub pools: Option<std::collections::BTreeMap<String, String>>,
     /// `preview_id`
     pub preview_id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl PreviewResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            pools: None,
+            preview_id: None,
+        }
+    }
+    /// Sets `pools`.
+    #[inline]
+    pub fn pools(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+    /// Sets `preview_id`.
+    #[inline]
+    pub fn preview_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.preview_id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/load-balancing_references_response/allOf/1/properties/result/items/properties/reference_type`
 ///
@@ -2292,6 +3124,12 @@ impl std::fmt::Display for ReferencesResultItemReferenceType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ReferencesResultItemReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReferencesResultItemReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2303,6 +3141,7 @@ impl<'de> serde::Deserialize<'de> for ReferencesResultItemReferenceType {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/load-balancing_schemas-references_response/allOf/1/properties/result/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReferencesResultItem {
     /// `reference_type`
@@ -2314,8 +3153,49 @@ pub struct ReferencesResultItem {
     /// `resource_type`
     pub resource_type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ReferencesResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            reference_type: None,
+            resource_id: None,
+            resource_name: None,
+            resource_type: None,
+        }
+    }
+    /// Sets `reference_type`.
+    #[inline]
+    pub fn reference_type(
+        mut self,
+        value: impl Into<ReferencesResultItemReferenceType>,
+    ) -> Self {
+        self.reference_type = Some(value.into());
+        self
+    }
+    /// Sets `resource_id`.
+    #[inline]
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+    /// Sets `resource_name`.
+    #[inline]
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+    /// Sets `resource_type`.
+    #[inline]
+    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/load-balancing_pool`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pool {
     /// `check_regions`
@@ -2352,6 +3232,134 @@ pub struct Pool {
     pub origin_steering: Option<OriginSteering>,
     /// `origins`
     pub origins: Option<Origins>,
+}
+#[cfg(feature = "mock")]
+impl Pool {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            check_regions: None,
+            created_on: None,
+            description: None,
+            disabled_at: None,
+            enabled: None,
+            id: None,
+            latitude: None,
+            load_shedding: None,
+            longitude: None,
+            minimum_origins: None,
+            modified_on: None,
+            monitor: None,
+            name: None,
+            notification_email: None,
+            notification_filter: None,
+            origin_steering: None,
+            origins: None,
+        }
+    }
+    /// Sets `check_regions`.
+    #[inline]
+    pub fn check_regions(mut self, value: impl Into<CheckRegions>) -> Self {
+        self.check_regions = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disabled_at`.
+    #[inline]
+    pub fn disabled_at(mut self, value: impl Into<SchemasDisabledAt>) -> Self {
+        self.disabled_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `latitude`.
+    #[inline]
+    pub fn latitude(mut self, value: impl Into<Latitude>) -> Self {
+        self.latitude = Some(value.into());
+        self
+    }
+    /// Sets `load_shedding`.
+    #[inline]
+    pub fn load_shedding(mut self, value: impl Into<LoadShedding>) -> Self {
+        self.load_shedding = Some(value.into());
+        self
+    }
+    /// Sets `longitude`.
+    #[inline]
+    pub fn longitude(mut self, value: impl Into<Longitude>) -> Self {
+        self.longitude = Some(value.into());
+        self
+    }
+    /// Sets `minimum_origins`.
+    #[inline]
+    pub fn minimum_origins(mut self, value: impl Into<MinimumOrigins>) -> Self {
+        self.minimum_origins = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `monitor`.
+    #[inline]
+    pub fn monitor(mut self, value: impl Into<MonitorId>) -> Self {
+        self.monitor = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `notification_email`.
+    #[inline]
+    pub fn notification_email(mut self, value: impl Into<NotificationEmail>) -> Self {
+        self.notification_email = Some(value.into());
+        self
+    }
+    /// Sets `notification_filter`.
+    #[inline]
+    pub fn notification_filter(mut self, value: impl Into<NotificationFilter>) -> Self {
+        self.notification_filter = Some(value.into());
+        self
+    }
+    /// Sets `origin_steering`.
+    #[inline]
+    pub fn origin_steering(mut self, value: impl Into<OriginSteering>) -> Self {
+        self.origin_steering = Some(value.into());
+        self
+    }
+    /// Sets `origins`.
+    #[inline]
+    pub fn origins(mut self, value: impl Into<Origins>) -> Self {
+        self.origins = Some(value.into());
+        self
+    }
 }
 /// A list of regions from which to run health checks. Null means every Cloudflare data center.
 ///
@@ -2964,6 +3972,7 @@ impl<'de> serde::Deserialize<'de> for OriginSteeringPolicy {
 pub type Origins = Vec<Origin>;
 /// `#/components/schemas/load-balancing_origin`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Origin {
     /// `address`
@@ -2980,6 +3989,64 @@ pub struct Origin {
     pub virtual_network_id: Option<VirtualNetworkId>,
     /// `weight`
     pub weight: Option<Weight>,
+}
+#[cfg(feature = "mock")]
+impl Origin {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            disabled_at: None,
+            enabled: None,
+            header: None,
+            name: None,
+            virtual_network_id: None,
+            weight: None,
+        }
+    }
+    /// Sets `address`.
+    #[inline]
+    pub fn address(mut self, value: impl Into<Address>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `disabled_at`.
+    #[inline]
+    pub fn disabled_at(mut self, value: impl Into<DisabledAt>) -> Self {
+        self.disabled_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<SchemasEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `header`.
+    #[inline]
+    pub fn header(mut self, value: impl Into<SchemasHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    #[inline]
+    pub fn weight(mut self, value: impl Into<Weight>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
 }
 /// The IP address (IPv4 or IPv6) of the origin, or its publicly addressable hostname. Hostnames entered here should resolve directly to the origin, and not be a hostname proxied by Cloudflare. To set an internal/reserved address, virtual_network_id must also be set.
 ///
@@ -3572,10 +4639,25 @@ impl PoolRequest {
 }
 /// `#/components/schemas/load-balancing_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasIdResult {
     /// `id`
     pub id: Option<SchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl SchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// Resulting health data from a preview operation.
 ///
@@ -3589,6 +4671,7 @@ pub type PreviewResult = std::collections::BTreeMap<String, PreviewResultValue>;
 ///
 /// Example: `{"failure_reason":"No failures","healthy":true,"response_code":200,"rtt":"66ms"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OriginHealthData {
     /// `failure_reason`
@@ -3600,14 +4683,78 @@ pub struct OriginHealthData {
     /// `rtt`
     pub rtt: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl OriginHealthData {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            failure_reason: None,
+            healthy: None,
+            response_code: None,
+            rtt: None,
+        }
+    }
+    /// Sets `failure_reason`.
+    #[inline]
+    pub fn failure_reason(mut self, value: impl Into<String>) -> Self {
+        self.failure_reason = Some(value.into());
+        self
+    }
+    /// Sets `healthy`.
+    #[inline]
+    pub fn healthy(mut self, value: impl Into<bool>) -> Self {
+        self.healthy = Some(value.into());
+        self
+    }
+    /// Sets `response_code`.
+    #[inline]
+    pub fn response_code(mut self, value: impl Into<f64>) -> Self {
+        self.response_code = Some(value.into());
+        self
+    }
+    /// Sets `rtt`.
+    #[inline]
+    pub fn rtt(mut self, value: impl Into<String>) -> Self {
+        self.rtt = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/load-balancing_preview_result/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PreviewResultValue {
     /// `healthy`
     pub healthy: Option<bool>,
     /// `origins`
     pub origins: Option<Vec<std::collections::BTreeMap<String, OriginHealthData>>>,
+}
+#[cfg(feature = "mock")]
+impl PreviewResultValue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            healthy: None,
+            origins: None,
+        }
+    }
+    /// Sets `healthy`.
+    #[inline]
+    pub fn healthy(mut self, value: impl Into<bool>) -> Self {
+        self.healthy = Some(value.into());
+        self
+    }
+    /// Sets `origins`.
+    #[inline]
+    pub fn origins(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, OriginHealthData>>>,
+    ) -> Self {
+        self.origins = Some(value.into());
+        self
+    }
 }
 /// Two-letter subdivision code followed in ISO 3166-2.
 ///
@@ -3739,15 +4886,31 @@ impl rt::__private::ParamValue for SearchParamsReferences {
 }
 /// `#/components/schemas/load-balancing_search`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Search {
     /// A list of resources matching the search query.
     pub resources: Option<Vec<ResourceReference>>,
 }
+#[cfg(feature = "mock")]
+impl Search {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+    /// Sets `resources`.
+    #[inline]
+    pub fn resources(mut self, value: impl Into<Vec<ResourceReference>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
 /// A reference to a load balancer resource.
 ///
 /// Schema: `#/components/schemas/load-balancing_resource_reference`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResourceReference {
     /// When listed as a reference, the type (direction) of the reference.
@@ -3764,6 +4927,56 @@ pub struct ResourceReference {
     ///
     /// Example: `"pool"`.
     pub resource_type: Option<ResourceReferenceResourceType>,
+}
+#[cfg(feature = "mock")]
+impl ResourceReference {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            reference_type: None,
+            references: None,
+            resource_id: None,
+            resource_name: None,
+            resource_type: None,
+        }
+    }
+    /// Sets `reference_type`.
+    #[inline]
+    pub fn reference_type(
+        mut self,
+        value: impl Into<ResourceReferenceReferenceType>,
+    ) -> Self {
+        self.reference_type = Some(value.into());
+        self
+    }
+    /// Sets `references`.
+    #[inline]
+    pub fn references(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.references = Some(value.into());
+        self
+    }
+    /// Sets `resource_id`.
+    #[inline]
+    pub fn resource_id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+    /// Sets `resource_name`.
+    #[inline]
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+    /// Sets `resource_type`.
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl Into<ResourceReferenceResourceType>,
+    ) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
 }
 /// When listed as a reference, the type (direction) of the reference.
 ///
@@ -3809,6 +5022,12 @@ impl From<String> for ResourceReferenceReferenceType {
 impl std::fmt::Display for ResourceReferenceReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ResourceReferenceReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ResourceReferenceReferenceType {
@@ -3871,6 +5090,12 @@ impl std::fmt::Display for ResourceReferenceResourceType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ResourceReferenceResourceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ResourceReferenceResourceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3898,6 +5123,7 @@ pub type PoolName = String;
 pub type OriginHealthy = bool;
 /// `#/components/schemas/load-balancing_analytics`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Analytics {
     /// Default: `1`.
@@ -3909,12 +5135,50 @@ pub struct Analytics {
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`.
     pub timestamp: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl Analytics {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            origins: None,
+            pool: None,
+            timestamp: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `origins`.
+    #[inline]
+    pub fn origins(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.origins = Some(value.into());
+        self
+    }
+    /// Sets `pool`.
+    #[inline]
+    pub fn pool(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.pool = Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    #[inline]
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/load-balancing_load-balancer_components-schemas-identifier`
 ///
 /// Example: `"699d98642c564d2e855e9661899b7252"`.
 pub type LoadBalancerComponentsSchemasIdentifier = String;
 /// `#/components/schemas/load-balancing_load-balancer`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LoadBalancer {
     /// `adaptive_routing`
@@ -3959,6 +5223,171 @@ pub struct LoadBalancer {
     pub steering_policy: Option<SteeringPolicy>,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl LoadBalancer {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            adaptive_routing: None,
+            country_pools: None,
+            created_on: None,
+            default_pools: None,
+            description: None,
+            enabled: None,
+            fallback_pool: None,
+            id: None,
+            location_strategy: None,
+            modified_on: None,
+            name: None,
+            pop_pools: None,
+            proxied: None,
+            random_steering: None,
+            region_pools: None,
+            rules: None,
+            session_affinity: None,
+            session_affinity_attributes: None,
+            session_affinity_ttl: None,
+            steering_policy: None,
+            ttl: None,
+        }
+    }
+    /// Sets `adaptive_routing`.
+    #[inline]
+    pub fn adaptive_routing(mut self, value: impl Into<AdaptiveRouting>) -> Self {
+        self.adaptive_routing = Some(value.into());
+        self
+    }
+    /// Sets `country_pools`.
+    #[inline]
+    pub fn country_pools(mut self, value: impl Into<CountryPools>) -> Self {
+        self.country_pools = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `default_pools`.
+    #[inline]
+    pub fn default_pools(mut self, value: impl Into<DefaultPools>) -> Self {
+        self.default_pools = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<ComponentsSchemasEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `fallback_pool`.
+    #[inline]
+    pub fn fallback_pool(mut self, value: impl Into<FallbackPool>) -> Self {
+        self.fallback_pool = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<LoadBalancerComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `location_strategy`.
+    #[inline]
+    pub fn location_strategy(mut self, value: impl Into<LocationStrategy>) -> Self {
+        self.location_strategy = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pop_pools`.
+    #[inline]
+    pub fn pop_pools(mut self, value: impl Into<PopPools>) -> Self {
+        self.pop_pools = Some(value.into());
+        self
+    }
+    /// Sets `proxied`.
+    #[inline]
+    pub fn proxied(mut self, value: impl Into<Proxied>) -> Self {
+        self.proxied = Some(value.into());
+        self
+    }
+    /// Sets `random_steering`.
+    #[inline]
+    pub fn random_steering(mut self, value: impl Into<RandomSteering>) -> Self {
+        self.random_steering = Some(value.into());
+        self
+    }
+    /// Sets `region_pools`.
+    #[inline]
+    pub fn region_pools(mut self, value: impl Into<RegionPools>) -> Self {
+        self.region_pools = Some(value.into());
+        self
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+    /// Sets `session_affinity`.
+    #[inline]
+    pub fn session_affinity(mut self, value: impl Into<SessionAffinity>) -> Self {
+        self.session_affinity = Some(value.into());
+        self
+    }
+    /// Sets `session_affinity_attributes`.
+    #[inline]
+    pub fn session_affinity_attributes(
+        mut self,
+        value: impl Into<SessionAffinityAttributes>,
+    ) -> Self {
+        self.session_affinity_attributes = Some(value.into());
+        self
+    }
+    /// Sets `session_affinity_ttl`.
+    #[inline]
+    pub fn session_affinity_ttl(mut self, value: impl Into<SessionAffinityTtl>) -> Self {
+        self.session_affinity_ttl = Some(value.into());
+        self
+    }
+    /// Sets `steering_policy`.
+    #[inline]
+    pub fn steering_policy(mut self, value: impl Into<SteeringPolicy>) -> Self {
+        self.steering_policy = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// Controls features that modify the routing of requests to pools and origins in response to dynamic conditions, such as during the interval between active health monitoring requests. For example, zero-downtime failover occurs immediately when an origin becomes unavailable due to HTTP 521, 522, or 523 response codes. If there is another healthy origin in the same pool, the request is retried once against this alternate origin.
 ///
@@ -5682,10 +7111,28 @@ impl PatchLoadBalancerRequest {
 }
 /// `#/components/schemas/load-balancing_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasIdResult {
     /// `id`
     pub id: Option<LoadBalancerComponentsSchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl ComponentsSchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(
+        mut self,
+        value: impl Into<LoadBalancerComponentsSchemasIdentifier>,
+    ) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// The list of origins within this pool. Traffic directed at this pool is balanced across all currently healthy origins, provided the pool itself is healthy.
 ///

@@ -220,6 +220,93 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `logcontrol` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`LogcontrolApi`](super::LogcontrolApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::logcontrol`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LogcontrolMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> LogcontrolMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            LogcontrolMock { mock }
+        }
+        /// Expects [`LogcontrolApi::get_cmb_config`](super::LogcontrolApi::get_cmb_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cmb_config(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CmbConfig>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .get_cmb_config(account_id),
+                )
+        }
+        /// Expects [`LogcontrolApi::update_cmb_config`](super::LogcontrolApi::update_cmb_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_cmb_config(
+            &self,
+            account_id: &str,
+            body: &Option<CmbConfig>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CmbConfig>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .update_cmb_config(account_id, body),
+                )
+        }
+        /// Expects [`LogcontrolApi::delete_cmb_config`](super::LogcontrolApi::delete_cmb_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_cmb_config(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .delete_cmb_config(account_id),
+                )
+        }
+        /// Expects [`LogcontrolApi::delete_cmb_config_with`](super::LogcontrolApi::delete_cmb_config_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_cmb_config_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .delete_cmb_config_with(account_id, body),
+                )
+        }
+        /// Expects [`LogcontrolApi::get_log_retention_flag`](super::LogcontrolApi::get_log_retention_flag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_log_retention_flag(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RetentionFlag>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .get_log_retention_flag(zone_id),
+                )
+        }
+        /// Expects [`LogcontrolApi::update_log_retention_flag`](super::LogcontrolApi::update_log_retention_flag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_log_retention_flag(
+            &self,
+            zone_id: &str,
+            body: &Option<RetentionFlag>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RetentionFlag>>> {
+            self.mock
+                .on(
+                    super::LogcontrolApi::new(self.mock.client())
+                        .update_log_retention_flag(zone_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/logcontrol_cmb_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -938,6 +938,337 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `logpush` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`LogpushApi`](super::LogpushApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::logpush`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LogpushMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> LogpushMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            LogpushMock { mock }
+        }
+        /// Expects [`LogpushApi::list_account_fields`](super::LogpushApi::list_account_fields) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_fields(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_account_fields(account_id, dataset_id),
+                )
+        }
+        /// Expects [`LogpushApi::list_account_logpush_jobs_for_dataset`](super::LogpushApi::list_account_logpush_jobs_for_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_logpush_jobs_for_dataset(
+            &self,
+            account_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Option<LogpushJob>>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_account_logpush_jobs_for_dataset(account_id, dataset_id),
+                )
+        }
+        /// Expects [`LogpushApi::list_account_logpush_jobs`](super::LogpushApi::list_account_logpush_jobs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_logpush_jobs(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Option<LogpushJob>>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_account_logpush_jobs(account_id),
+                )
+        }
+        /// Expects [`LogpushApi::create_account_logpush_job`](super::LogpushApi::create_account_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_logpush_job(
+            &self,
+            account_id: &str,
+            body: &LogpushJobRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .create_account_logpush_job(account_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::get_account_logpush_job_details`](super::LogpushApi::get_account_logpush_job_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_logpush_job_details(
+            &self,
+            account_id: &str,
+            job_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .get_account_logpush_job_details(account_id, job_id),
+                )
+        }
+        /// Expects [`LogpushApi::update_account_logpush_job`](super::LogpushApi::update_account_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_logpush_job(
+            &self,
+            account_id: &str,
+            job_id: i64,
+            body: &UpdateLogpushJobRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .update_account_logpush_job(account_id, job_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::delete_account_logpush_job`](super::LogpushApi::delete_account_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_logpush_job(
+            &self,
+            account_id: &str,
+            job_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJobResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .delete_account_logpush_job(account_id, job_id),
+                )
+        }
+        /// Expects [`LogpushApi::delete_account_logpush_job_with`](super::LogpushApi::delete_account_logpush_job_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_logpush_job_with(
+            &self,
+            account_id: &str,
+            job_id: i64,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJobResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .delete_account_logpush_job_with(account_id, job_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::get_account_ownership_challenge`](super::LogpushApi::get_account_ownership_challenge) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_ownership_challenge(
+            &self,
+            account_id: &str,
+            body: &GetAccountOwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<GetOwnershipResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .get_account_ownership_challenge(account_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::validate_account_ownership_challenge`](super::LogpushApi::validate_account_ownership_challenge) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_account_ownership_challenge(
+            &self,
+            account_id: &str,
+            body: &OwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ValidateOwnershipResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .validate_account_ownership_challenge(account_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::check_account_destination_exists`](super::LogpushApi::check_account_destination_exists) with these arguments: matches the request it sends, answers with its result type.
+        pub fn check_account_destination_exists(
+            &self,
+            account_id: &str,
+            body: &GetAccountOwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DestinationExistsResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .check_account_destination_exists(account_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::validate_account_origin`](super::LogpushApi::validate_account_origin) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_account_origin(
+            &self,
+            account_id: &str,
+            body: &OriginRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ValidateResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .validate_account_origin(account_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::list_zone_fields`](super::LogpushApi::list_zone_fields) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_fields(
+            &self,
+            zone_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_zone_fields(zone_id, dataset_id),
+                )
+        }
+        /// Expects [`LogpushApi::list_zone_logpush_jobs_for_dataset`](super::LogpushApi::list_zone_logpush_jobs_for_dataset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_logpush_jobs_for_dataset(
+            &self,
+            zone_id: &str,
+            dataset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Option<LogpushJob>>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_zone_logpush_jobs_for_dataset(zone_id, dataset_id),
+                )
+        }
+        /// Expects [`LogpushApi::list_instant_logs_jobs`](super::LogpushApi::list_instant_logs_jobs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_instant_logs_jobs(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Option<InstantLogsJob>>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_instant_logs_jobs(zone_id),
+                )
+        }
+        /// Expects [`LogpushApi::create_instant_logs_job`](super::LogpushApi::create_instant_logs_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_instant_logs_job(
+            &self,
+            zone_id: &str,
+            body: &CreateInstantLogsJobRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<InstantLogsJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .create_instant_logs_job(zone_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::list_zone_logpush_jobs`](super::LogpushApi::list_zone_logpush_jobs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_logpush_jobs(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Option<LogpushJob>>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .list_zone_logpush_jobs(zone_id),
+                )
+        }
+        /// Expects [`LogpushApi::create_zone_logpush_job`](super::LogpushApi::create_zone_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_logpush_job(
+            &self,
+            zone_id: &str,
+            body: &LogpushJobRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .create_zone_logpush_job(zone_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::get_zone_logpush_job_details`](super::LogpushApi::get_zone_logpush_job_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_logpush_job_details(
+            &self,
+            zone_id: &str,
+            job_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .get_zone_logpush_job_details(zone_id, job_id),
+                )
+        }
+        /// Expects [`LogpushApi::update_zone_logpush_job`](super::LogpushApi::update_zone_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_logpush_job(
+            &self,
+            zone_id: &str,
+            job_id: i64,
+            body: &UpdateLogpushJobRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJob>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .update_zone_logpush_job(zone_id, job_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::delete_zone_logpush_job`](super::LogpushApi::delete_zone_logpush_job) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_logpush_job(
+            &self,
+            zone_id: &str,
+            job_id: i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJobResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .delete_zone_logpush_job(zone_id, job_id),
+                )
+        }
+        /// Expects [`LogpushApi::delete_zone_logpush_job_with`](super::LogpushApi::delete_zone_logpush_job_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_logpush_job_with(
+            &self,
+            zone_id: &str,
+            job_id: i64,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<LogpushJobResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .delete_zone_logpush_job_with(zone_id, job_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::get_zone_ownership_challenge`](super::LogpushApi::get_zone_ownership_challenge) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_ownership_challenge(
+            &self,
+            zone_id: &str,
+            body: &GetAccountOwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<GetOwnershipResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .get_zone_ownership_challenge(zone_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::validate_zone_ownership_challenge`](super::LogpushApi::validate_zone_ownership_challenge) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_zone_ownership_challenge(
+            &self,
+            zone_id: &str,
+            body: &OwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ValidateOwnershipResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .validate_zone_ownership_challenge(zone_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::check_zone_destination_exists`](super::LogpushApi::check_zone_destination_exists) with these arguments: matches the request it sends, answers with its result type.
+        pub fn check_zone_destination_exists(
+            &self,
+            zone_id: &str,
+            body: &GetAccountOwnershipChallengeRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DestinationExistsResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .check_zone_destination_exists(zone_id, body),
+                )
+        }
+        /// Expects [`LogpushApi::validate_zone_origin`](super::LogpushApi::validate_zone_origin) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_zone_origin(
+            &self,
+            zone_id: &str,
+            body: &OriginRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ValidateResult>>> {
+            self.mock
+                .on(
+                    super::LogpushApi::new(self.mock.client())
+                        .validate_zone_origin(zone_id, body),
+                )
+        }
+    }
+}
 /// Name of the dataset. A list of supported datasets can be found on the [Developer Docs](https://developers.cloudflare.com/logs/reference/log-fields/).
 ///
 /// Schema: `#/components/schemas/logpush_dataset`
@@ -946,6 +1277,7 @@ pub mod operations {
 pub type Dataset = String;
 /// `#/components/schemas/logpush_logpush_job`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LogpushJob {
     /// `dataset`
@@ -978,6 +1310,123 @@ pub struct LogpushJob {
     pub name: Option<Name>,
     /// `output_options`
     pub output_options: Option<OutputOptions>,
+}
+#[cfg(feature = "mock")]
+impl LogpushJob {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dataset: None,
+            destination_conf: None,
+            enabled: None,
+            error_message: None,
+            frequency: None,
+            id: None,
+            kind: None,
+            last_complete: None,
+            last_error: None,
+            logpull_options: None,
+            max_upload_bytes: None,
+            max_upload_interval_seconds: None,
+            max_upload_records: None,
+            name: None,
+            output_options: None,
+        }
+    }
+    /// Sets `dataset`.
+    #[inline]
+    pub fn dataset(mut self, value: impl Into<Dataset>) -> Self {
+        self.dataset = Some(value.into());
+        self
+    }
+    /// Sets `destination_conf`.
+    #[inline]
+    pub fn destination_conf(mut self, value: impl Into<DestinationConf>) -> Self {
+        self.destination_conf = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `error_message`.
+    #[inline]
+    pub fn error_message(mut self, value: impl Into<ErrorMessage>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    #[inline]
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `last_complete`.
+    #[inline]
+    pub fn last_complete(mut self, value: impl Into<LastComplete>) -> Self {
+        self.last_complete = Some(value.into());
+        self
+    }
+    /// Sets `last_error`.
+    #[inline]
+    pub fn last_error(mut self, value: impl Into<LastError>) -> Self {
+        self.last_error = Some(value.into());
+        self
+    }
+    /// Sets `logpull_options`.
+    #[inline]
+    pub fn logpull_options(mut self, value: impl Into<LogpullOptions>) -> Self {
+        self.logpull_options = Some(value.into());
+        self
+    }
+    /// Sets `max_upload_bytes`.
+    #[inline]
+    pub fn max_upload_bytes(mut self, value: impl Into<MaxUploadBytes>) -> Self {
+        self.max_upload_bytes = Some(value.into());
+        self
+    }
+    /// Sets `max_upload_interval_seconds`.
+    #[inline]
+    pub fn max_upload_interval_seconds(
+        mut self,
+        value: impl Into<MaxUploadIntervalSeconds>,
+    ) -> Self {
+        self.max_upload_interval_seconds = Some(value.into());
+        self
+    }
+    /// Sets `max_upload_records`.
+    #[inline]
+    pub fn max_upload_records(mut self, value: impl Into<MaxUploadRecords>) -> Self {
+        self.max_upload_records = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `output_options`.
+    #[inline]
+    pub fn output_options(mut self, value: impl Into<OutputOptions>) -> Self {
+        self.output_options = Some(value.into());
+        self
+    }
 }
 /// Uniquely identifies a resource (such as an s3 bucket) where data will be pushed. Additional configuration parameters supported by the destination may be included.
 ///
@@ -1906,10 +2355,25 @@ impl UpdateLogpushJobRequest {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.delete/responses/200/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LogpushJobResult {
     /// `id`
     pub id: Option<Id>,
+}
+#[cfg(feature = "mock")]
+impl LogpushJobResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/logpush/ownership.post/requestBody`
 ///
@@ -1932,6 +2396,7 @@ impl GetAccountOwnershipChallengeRequest {
 }
 /// `#/components/schemas/logpush_get_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetOwnershipResult {
     /// Example: `"logs/challenge-filename.txt"`.
@@ -1940,6 +2405,36 @@ pub struct GetOwnershipResult {
     pub message: Option<String>,
     /// Example: `true`.
     pub valid: Option<bool>,
+}
+#[cfg(feature = "mock")]
+impl GetOwnershipResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            filename: None,
+            message: None,
+            valid: None,
+        }
+    }
+    /// Sets `filename`.
+    #[inline]
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    #[inline]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `valid`.
+    #[inline]
+    pub fn valid(mut self, value: impl Into<bool>) -> Self {
+        self.valid = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/logpush/ownership/validate.post/requestBody`
 ///
@@ -1968,17 +2463,47 @@ impl OwnershipChallengeRequest {
 }
 /// `#/components/schemas/logpush_validate_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateOwnershipResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl ValidateOwnershipResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { valid: None }
+    }
+    /// Sets `valid`.
+    #[inline]
+    pub fn valid(mut self, value: impl Into<bool>) -> Self {
+        self.valid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/logpush_destination_exists_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DestinationExistsResult {
     /// Example: `false`.
     pub exists: Option<bool>,
+}
+#[cfg(feature = "mock")]
+impl DestinationExistsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { exists: None }
+    }
+    /// Sets `exists`.
+    #[inline]
+    pub fn exists(mut self, value: impl Into<bool>) -> Self {
+        self.exists = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/logpush/validate/origin.post/requestBody`
 ///
@@ -2005,6 +2530,7 @@ impl OriginRequest {
 }
 /// `#/components/schemas/logpush_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateResult {
     /// Example: `""`.
@@ -2012,8 +2538,29 @@ pub struct ValidateResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl ValidateResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { message: None, valid: None }
+    }
+    /// Sets `message`.
+    #[inline]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `valid`.
+    #[inline]
+    pub fn valid(mut self, value: impl Into<bool>) -> Self {
+        self.valid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/logpush_instant_logs_job`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstantLogsJob {
     /// `destination_conf`
@@ -2026,6 +2573,50 @@ pub struct InstantLogsJob {
     pub sample: Option<Sample>,
     /// `session_id`
     pub session_id: Option<SessionId>,
+}
+#[cfg(feature = "mock")]
+impl InstantLogsJob {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination_conf: None,
+            fields: None,
+            filter: None,
+            sample: None,
+            session_id: None,
+        }
+    }
+    /// Sets `destination_conf`.
+    #[inline]
+    pub fn destination_conf(mut self, value: impl Into<SchemasDestinationConf>) -> Self {
+        self.destination_conf = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    #[inline]
+    pub fn fields(mut self, value: impl Into<Fields>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    #[inline]
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `sample`.
+    #[inline]
+    pub fn sample(mut self, value: impl Into<Sample>) -> Self {
+        self.sample = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    #[inline]
+    pub fn session_id(mut self, value: impl Into<SessionId>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
 }
 /// Unique WebSocket address that will receive messages from Cloudflare’s edge.
 ///

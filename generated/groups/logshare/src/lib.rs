@@ -145,6 +145,57 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `logshare` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`LogshareApi`](super::LogshareApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::logshare`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct LogshareMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> LogshareMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            LogshareMock { mock }
+        }
+        /// Expects [`LogshareApi::get_logs_ray_ids`](super::LogshareApi::get_logs_ray_ids) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_logs_ray_ids(
+            &self,
+            zone_id: &str,
+            ray_id: &str,
+            params: &GetLogsRayIdsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<LogsResponseJsonLines>> {
+            self.mock
+                .on(
+                    super::LogshareApi::new(self.mock.client())
+                        .get_logs_ray_ids(zone_id, ray_id, params),
+                )
+        }
+        /// Expects [`LogshareApi::get_logs_received`](super::LogshareApi::get_logs_received) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_logs_received(
+            &self,
+            zone_id: &str,
+            params: &GetLogsReceivedParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<LogsResponseJsonLines>> {
+            self.mock
+                .on(
+                    super::LogshareApi::new(self.mock.client())
+                        .get_logs_received(zone_id, params),
+                )
+        }
+        /// Expects [`LogshareApi::list_fields`](super::LogshareApi::list_fields) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_fields(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<FieldsResponse>> {
+            self.mock
+                .on(super::LogshareApi::new(self.mock.client()).list_fields(zone_id))
+        }
+    }
+}
 /// Query and header parameters of [`LogshareApi::get_logs_ray_ids`](LogshareApi::get_logs_ray_ids).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -311,6 +362,8 @@ impl rt::__private::ParamValue for Timestamps {
 }
 /// `#/components/schemas/logshare_logs_response_json_lines`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum LogsResponseJsonLines {
     /// One of the alternatives.
@@ -406,8 +459,23 @@ pub type Sample = f64;
 pub type Count = i64;
 /// `#/components/schemas/logshare_fields_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FieldsResponse {
     /// Example: `"value"`.
     pub key: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl FieldsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { key: None }
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
 }

@@ -70,6 +70,36 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `magic-transit` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`MagicTransitApi`](super::MagicTransitApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::magic_transit`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct MagicTransitMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> MagicTransitMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            MagicTransitMock { mock }
+        }
+        /// Expects [`MagicTransitApi::traceroute`](super::MagicTransitApi::traceroute) with these arguments: matches the request it sends, answers with its result type.
+        pub fn traceroute(
+            &self,
+            account_id: &str,
+            body: &TracerouteRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<TargetResult>>> {
+            self.mock
+                .on(
+                    super::MagicTransitApi::new(self.mock.client())
+                        .traceroute(account_id, body),
+                )
+        }
+    }
+}
 /// If no source colo names specified, all colos will be used. China colos are unavailable for traceroutes.
 ///
 /// Schema: `#/components/schemas/magic-transit_colos`
@@ -285,6 +315,7 @@ impl TracerouteRequest {
 }
 /// `#/components/schemas/magic-transit_target_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TargetResult {
     /// `colos`
@@ -292,8 +323,29 @@ pub struct TargetResult {
     /// `target`
     pub target: Option<Target>,
 }
+#[cfg(feature = "mock")]
+impl TargetResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { colos: None, target: None }
+    }
+    /// Sets `colos`.
+    #[inline]
+    pub fn colos(mut self, value: impl Into<Vec<ColoResult>>) -> Self {
+        self.colos = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<Target>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-transit_colo_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ColoResult {
     /// `colo`
@@ -307,14 +359,79 @@ pub struct ColoResult {
     /// `traceroute_time_ms`
     pub traceroute_time_ms: Option<TracerouteTimeMs>,
 }
+#[cfg(feature = "mock")]
+impl ColoResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo: None,
+            error: None,
+            hops: None,
+            target_summary: None,
+            traceroute_time_ms: None,
+        }
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<Colo>) -> Self {
+        self.colo = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<Error>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `hops`.
+    #[inline]
+    pub fn hops(mut self, value: impl Into<Vec<HopResult>>) -> Self {
+        self.hops = Some(value.into());
+        self
+    }
+    /// Sets `target_summary`.
+    #[inline]
+    pub fn target_summary(mut self, value: impl Into<TargetSummary>) -> Self {
+        self.target_summary = Some(value.into());
+        self
+    }
+    /// Sets `traceroute_time_ms`.
+    #[inline]
+    pub fn traceroute_time_ms(mut self, value: impl Into<TracerouteTimeMs>) -> Self {
+        self.traceroute_time_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-transit_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Colo {
     /// `city`
     pub city: Option<ColoCity>,
     /// `name`
     pub name: Option<ColoName>,
+}
+#[cfg(feature = "mock")]
+impl Colo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { city: None, name: None }
+    }
+    /// Sets `city`.
+    #[inline]
+    pub fn city(mut self, value: impl Into<ColoCity>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ColoName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Source colo city.
 ///
@@ -415,6 +532,12 @@ impl std::fmt::Display for Error {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Error {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -424,6 +547,7 @@ impl<'de> serde::Deserialize<'de> for Error {
 }
 /// `#/components/schemas/magic-transit_hop_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HopResult {
     /// An array of node objects.
@@ -435,10 +559,48 @@ pub struct HopResult {
     /// `packets_ttl`
     pub packets_ttl: Option<PacketsTtl>,
 }
+#[cfg(feature = "mock")]
+impl HopResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            nodes: None,
+            packets_lost: None,
+            packets_sent: None,
+            packets_ttl: None,
+        }
+    }
+    /// Sets `nodes`.
+    #[inline]
+    pub fn nodes(mut self, value: impl Into<Vec<NodeResult>>) -> Self {
+        self.nodes = Some(value.into());
+        self
+    }
+    /// Sets `packets_lost`.
+    #[inline]
+    pub fn packets_lost(mut self, value: impl Into<PacketsLost>) -> Self {
+        self.packets_lost = Some(value.into());
+        self
+    }
+    /// Sets `packets_sent`.
+    #[inline]
+    pub fn packets_sent(mut self, value: impl Into<PacketsSent>) -> Self {
+        self.packets_sent = Some(value.into());
+        self
+    }
+    /// Sets `packets_ttl`.
+    #[inline]
+    pub fn packets_ttl(mut self, value: impl Into<PacketsTtl>) -> Self {
+        self.packets_ttl = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-transit_node_result`
 ///
 /// Example: `{"asn":"AS13335","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"one.one.one.one","packet_count":3,"std_dev_latency_ms":0.011269427669584647}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NodeResult {
     /// `asn`
@@ -459,6 +621,78 @@ pub struct NodeResult {
     pub packet_count: Option<PacketCount>,
     /// `std_dev_rtt_ms`
     pub std_dev_rtt_ms: Option<StdDevRttMs>,
+}
+#[cfg(feature = "mock")]
+impl NodeResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: None,
+            ip: None,
+            labels: None,
+            max_rtt_ms: None,
+            mean_rtt_ms: None,
+            min_rtt_ms: None,
+            name: None,
+            packet_count: None,
+            std_dev_rtt_ms: None,
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<Asn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `labels`.
+    #[inline]
+    pub fn labels(mut self, value: impl Into<Labels>) -> Self {
+        self.labels = Some(value.into());
+        self
+    }
+    /// Sets `max_rtt_ms`.
+    #[inline]
+    pub fn max_rtt_ms(mut self, value: impl Into<MaxRttMs>) -> Self {
+        self.max_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `mean_rtt_ms`.
+    #[inline]
+    pub fn mean_rtt_ms(mut self, value: impl Into<MeanRttMs>) -> Self {
+        self.mean_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `min_rtt_ms`.
+    #[inline]
+    pub fn min_rtt_ms(mut self, value: impl Into<MinRttMs>) -> Self {
+        self.min_rtt_ms = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `packet_count`.
+    #[inline]
+    pub fn packet_count(mut self, value: impl Into<PacketCount>) -> Self {
+        self.packet_count = Some(value.into());
+        self
+    }
+    /// Sets `std_dev_rtt_ms`.
+    #[inline]
+    pub fn std_dev_rtt_ms(mut self, value: impl Into<StdDevRttMs>) -> Self {
+        self.std_dev_rtt_ms = Some(value.into());
+        self
+    }
 }
 /// AS number associated with the node object.
 ///

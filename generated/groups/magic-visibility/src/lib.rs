@@ -864,8 +864,382 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `magic-visibility` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`MagicVisibilityApi`](super::MagicVisibilityApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::magic_visibility`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct MagicVisibilityMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> MagicVisibilityMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            MagicVisibilityMock { mock }
+        }
+        /// Expects [`MagicVisibilityApi::list_account_configuration`](super::MagicVisibilityApi::list_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .list_account_configuration(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::create_account_configuration`](super::MagicVisibilityApi::create_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .create_account_configuration(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::create_account_configuration_with`](super::MagicVisibilityApi::create_account_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_configuration_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .create_account_configuration_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::update_entire_account_configuration`](super::MagicVisibilityApi::update_entire_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_entire_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .update_entire_account_configuration(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::update_entire_account_configuration_with`](super::MagicVisibilityApi::update_entire_account_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_entire_account_configuration_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .update_entire_account_configuration_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_account_configuration_fields`](super::MagicVisibilityApi::edit_account_configuration_fields) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_account_configuration_fields(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_account_configuration_fields(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_account_configuration_fields_with`](super::MagicVisibilityApi::edit_account_configuration_fields_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_account_configuration_fields_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_account_configuration_fields_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::delete_account_configuration`](super::MagicVisibilityApi::delete_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmConfig>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .delete_account_configuration(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::delete_account_configuration_with`](super::MagicVisibilityApi::delete_account_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_configuration_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmConfig>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .delete_account_configuration_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::list_rules_and_account_configuration`](super::MagicVisibilityApi::list_rules_and_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_rules_and_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<MnmConfig>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .list_rules_and_account_configuration(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::list_rules`](super::MagicVisibilityApi::list_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_rules(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<Option<MnmRule>>>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .list_rules(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::create_rules`](super::MagicVisibilityApi::create_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_rules(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .create_rules(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::create_rules_with`](super::MagicVisibilityApi::create_rules_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_rules_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .create_rules_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::update_rules`](super::MagicVisibilityApi::update_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_rules(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .update_rules(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::update_rules_with`](super::MagicVisibilityApi::update_rules_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_rules_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .update_rules_with(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::get_rule`](super::MagicVisibilityApi::get_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .get_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_rule`](super::MagicVisibilityApi::edit_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_rule_with`](super::MagicVisibilityApi::edit_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_rule_with(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_rule_with(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::delete_rule`](super::MagicVisibilityApi::delete_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .delete_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::delete_rule_with`](super::MagicVisibilityApi::delete_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_rule_with(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRule>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .delete_rule_with(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_advertisement_for_rule`](super::MagicVisibilityApi::edit_advertisement_for_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_advertisement_for_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRuleAdvertisableResponse>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_advertisement_for_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::edit_advertisement_for_rule_with`](super::MagicVisibilityApi::edit_advertisement_for_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_advertisement_for_rule_with(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MnmRuleAdvertisableResponse>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .edit_advertisement_for_rule_with(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::list_packet_capture_requests`](super::MagicVisibilityApi::list_packet_capture_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_packet_capture_requests(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<PcapsResultItem>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .list_packet_capture_requests(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::create_pcap_request`](super::MagicVisibilityApi::create_pcap_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_pcap_request(
+            &self,
+            account_id: &str,
+            body: &PcapsRequestPcap,
+        ) -> rt::mock::Expectation<'m, rt::Call<PcapsResultItem>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .create_pcap_request(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::list_pcaps_bucket_ownership`](super::MagicVisibilityApi::list_pcaps_bucket_ownership) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_pcaps_bucket_ownership(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<PcapsOwnershipResponse>>>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .list_pcaps_bucket_ownership(account_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::add_buckets_for_full_packet_captures`](super::MagicVisibilityApi::add_buckets_for_full_packet_captures) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_buckets_for_full_packet_captures(
+            &self,
+            account_id: &str,
+            body: &PcapsOwnershipRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PcapsOwnershipResponse>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .add_buckets_for_full_packet_captures(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::validate_buckets_for_full_packet_captures`](super::MagicVisibilityApi::validate_buckets_for_full_packet_captures) with these arguments: matches the request it sends, answers with its result type.
+        pub fn validate_buckets_for_full_packet_captures(
+            &self,
+            account_id: &str,
+            body: &PcapsOwnershipValidateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PcapsOwnershipResponse>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .validate_buckets_for_full_packet_captures(account_id, body),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::delete_buckets_for_full_packet_captures`](super::MagicVisibilityApi::delete_buckets_for_full_packet_captures) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_buckets_for_full_packet_captures(
+            &self,
+            account_id: &str,
+            ownership_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .delete_buckets_for_full_packet_captures(
+                            account_id,
+                            ownership_id,
+                        ),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::get_pcap_request`](super::MagicVisibilityApi::get_pcap_request) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_pcap_request(
+            &self,
+            account_id: &str,
+            pcap_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PcapsResultItem>> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .get_pcap_request(account_id, pcap_id),
+                )
+        }
+        /// Expects [`MagicVisibilityApi::download_simple_pcap`](super::MagicVisibilityApi::download_simple_pcap) with these arguments: matches the request it sends, answers with its result type.
+        pub fn download_simple_pcap(
+            &self,
+            account_id: &str,
+            pcap_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::MagicVisibilityApi::new(self.mock.client())
+                        .download_simple_pcap(account_id, pcap_id),
+                )
+        }
+    }
+}
 /// `#/components/schemas/magic-visibility_mnm_config`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MnmConfig {
     /// `default_sampling`
@@ -874,6 +1248,22 @@ pub struct MnmConfig {
     pub name: MnmConfigName,
     /// `router_ips`
     pub router_ips: MnmConfigRouterIps,
+}
+#[cfg(feature = "mock")]
+impl MnmConfig {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        default_sampling: impl Into<MnmConfigDefaultSampling>,
+        name: impl Into<MnmConfigName>,
+        router_ips: impl Into<MnmConfigRouterIps>,
+    ) -> Self {
+        Self {
+            default_sampling: default_sampling.into(),
+            name: name.into(),
+            router_ips: router_ips.into(),
+        }
+    }
 }
 /// Fallback sampling rate of flow messages being sent in packets per second. This should match the packet sampling rate configured on the router.
 ///
@@ -897,6 +1287,7 @@ pub type MnmConfigRouterIps = Vec<MnmConfigRouterIp>;
 pub type MnmConfigRouterIp = String;
 /// `#/components/schemas/magic-visibility_mnm_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MnmRule {
     /// `automatic_advertisement`
@@ -913,6 +1304,56 @@ pub struct MnmRule {
     pub packet_threshold: Option<MnmRulePacketThreshold>,
     /// `prefixes`
     pub prefixes: MnmRuleIpPrefixes,
+}
+#[cfg(feature = "mock")]
+impl MnmRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        duration: impl Into<MnmRuleDuration>,
+        name: impl Into<MnmRuleName>,
+        prefixes: impl Into<MnmRuleIpPrefixes>,
+    ) -> Self {
+        Self {
+            automatic_advertisement: None,
+            bandwidth_threshold: None,
+            duration: duration.into(),
+            id: None,
+            name: name.into(),
+            packet_threshold: None,
+            prefixes: prefixes.into(),
+        }
+    }
+    /// Sets `automatic_advertisement`.
+    #[inline]
+    pub fn automatic_advertisement(
+        mut self,
+        value: impl Into<MnmRuleAutomaticAdvertisement>,
+    ) -> Self {
+        self.automatic_advertisement = Some(value.into());
+        self
+    }
+    /// Sets `bandwidth_threshold`.
+    #[inline]
+    pub fn bandwidth_threshold(
+        mut self,
+        value: impl Into<MnmRuleBandwidthThreshold>,
+    ) -> Self {
+        self.bandwidth_threshold = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `packet_threshold`.
+    #[inline]
+    pub fn packet_threshold(mut self, value: impl Into<MnmRulePacketThreshold>) -> Self {
+        self.packet_threshold = Some(value.into());
+        self
+    }
 }
 /// Toggle on if you would like Cloudflare to automatically advertise the IP Prefixes within the rule via Magic Transit when the rule is triggered. Only available for users of Magic Transit.
 ///
@@ -960,13 +1401,34 @@ pub type MnmRuleIpPrefixes = Vec<MnmRuleIpPrefix>;
 pub type MnmRuleIpPrefix = String;
 /// `#/components/schemas/magic-visibility_mnm_rule_advertisable_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MnmRuleAdvertisableResponse {
     /// `automatic_advertisement`
     pub automatic_advertisement: Option<MnmRuleAutomaticAdvertisement>,
 }
+#[cfg(feature = "mock")]
+impl MnmRuleAdvertisableResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            automatic_advertisement: None,
+        }
+    }
+    /// Sets `automatic_advertisement`.
+    #[inline]
+    pub fn automatic_advertisement(
+        mut self,
+        value: impl Into<MnmRuleAutomaticAdvertisement>,
+    ) -> Self {
+        self.automatic_advertisement = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-visibility_pcaps_response_simple`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PcapsResponseSimple {
     /// `filter_v1`
@@ -983,6 +1445,64 @@ pub struct PcapsResponseSimple {
     pub time_limit: Option<PcapsTimeLimit>,
     /// `type`
     pub r#type: Option<PcapsType>,
+}
+#[cfg(feature = "mock")]
+impl PcapsResponseSimple {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            filter_v1: None,
+            id: None,
+            status: None,
+            submitted: None,
+            system: None,
+            time_limit: None,
+            r#type: None,
+        }
+    }
+    /// Sets `filter_v1`.
+    #[inline]
+    pub fn filter_v1(mut self, value: impl Into<PcapsFilterV1>) -> Self {
+        self.filter_v1 = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<PcapsId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<PcapsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `submitted`.
+    #[inline]
+    pub fn submitted(mut self, value: impl Into<PcapsSubmitted>) -> Self {
+        self.submitted = Some(value.into());
+        self
+    }
+    /// Sets `system`.
+    #[inline]
+    pub fn system(mut self, value: impl Into<PcapsSystem>) -> Self {
+        self.system = Some(value.into());
+        self
+    }
+    /// Sets `time_limit`.
+    #[inline]
+    pub fn time_limit(mut self, value: impl Into<PcapsTimeLimit>) -> Self {
+        self.time_limit = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<PcapsType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The packet capture filter. When this field is empty, all packets are captured.
 ///
@@ -1152,6 +1672,12 @@ impl std::fmt::Display for PcapsStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for PcapsStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for PcapsStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1288,6 +1814,7 @@ impl<'de> serde::Deserialize<'de> for PcapsType {
 }
 /// `#/components/schemas/magic-visibility_pcaps_response_full`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PcapsResponseFull {
     /// `byte_limit`
@@ -1312,6 +1839,92 @@ pub struct PcapsResponseFull {
     pub time_limit: Option<PcapsTimeLimit>,
     /// `type`
     pub r#type: Option<PcapsType>,
+}
+#[cfg(feature = "mock")]
+impl PcapsResponseFull {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            byte_limit: None,
+            colo_name: None,
+            destination_conf: None,
+            error_message: None,
+            filter_v1: None,
+            id: None,
+            status: None,
+            submitted: None,
+            system: None,
+            time_limit: None,
+            r#type: None,
+        }
+    }
+    /// Sets `byte_limit`.
+    #[inline]
+    pub fn byte_limit(mut self, value: impl Into<PcapsByteLimit>) -> Self {
+        self.byte_limit = Some(value.into());
+        self
+    }
+    /// Sets `colo_name`.
+    #[inline]
+    pub fn colo_name(mut self, value: impl Into<PcapsColoName>) -> Self {
+        self.colo_name = Some(value.into());
+        self
+    }
+    /// Sets `destination_conf`.
+    #[inline]
+    pub fn destination_conf(mut self, value: impl Into<PcapsDestinationConf>) -> Self {
+        self.destination_conf = Some(value.into());
+        self
+    }
+    /// Sets `error_message`.
+    #[inline]
+    pub fn error_message(mut self, value: impl Into<PcapsErrorMessage>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `filter_v1`.
+    #[inline]
+    pub fn filter_v1(mut self, value: impl Into<PcapsFilterV1>) -> Self {
+        self.filter_v1 = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<PcapsId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<PcapsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `submitted`.
+    #[inline]
+    pub fn submitted(mut self, value: impl Into<PcapsSubmitted>) -> Self {
+        self.submitted = Some(value.into());
+        self
+    }
+    /// Sets `system`.
+    #[inline]
+    pub fn system(mut self, value: impl Into<PcapsSystem>) -> Self {
+        self.system = Some(value.into());
+        self
+    }
+    /// Sets `time_limit`.
+    #[inline]
+    pub fn time_limit(mut self, value: impl Into<PcapsTimeLimit>) -> Self {
+        self.time_limit = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<PcapsType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The maximum number of bytes to capture. This field only applies to `full` packet captures.
 ///
@@ -1341,6 +1954,8 @@ pub type PcapsErrorMessage = String;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/magic-visibility_pcaps_single_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum PcapsResultItem {
     /// One of the alternatives.
@@ -1526,6 +2141,7 @@ impl PcapsRequestFull {
 }
 /// `#/components/schemas/magic-visibility_pcaps_ownership_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PcapsOwnershipResponse {
     /// `destination_conf`
@@ -1548,6 +2164,33 @@ pub struct PcapsOwnershipResponse {
     ///
     /// Example: `"2020-01-01T08:00:00Z"`.
     pub validated: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl PcapsOwnershipResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        destination_conf: impl Into<PcapsDestinationConf>,
+        filename: impl Into<PcapsOwnershipChallenge>,
+        id: impl Into<String>,
+        status: impl Into<PcapsOwnershipResponseStatus>,
+        submitted: impl Into<String>,
+    ) -> Self {
+        Self {
+            destination_conf: destination_conf.into(),
+            filename: filename.into(),
+            id: id.into(),
+            status: status.into(),
+            submitted: submitted.into(),
+            validated: None,
+        }
+    }
+    /// Sets `validated`.
+    #[inline]
+    pub fn validated(mut self, value: impl Into<String>) -> Self {
+        self.validated = Some(value.into());
+        self
+    }
 }
 /// The ownership challenge filename stored in the bucket.
 ///
@@ -1606,6 +2249,12 @@ impl From<String> for PcapsOwnershipResponseStatus {
 impl std::fmt::Display for PcapsOwnershipResponseStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for PcapsOwnershipResponseStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for PcapsOwnershipResponseStatus {

@@ -2172,6 +2172,832 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `magic` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`MagicApi`](super::MagicApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::magic`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct MagicMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> MagicMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            MagicMock { mock }
+        }
+        /// Expects [`MagicApi::list_apps`](super::MagicApi::list_apps) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_apps(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<App>>> {
+            self.mock.on(super::MagicApi::new(self.mock.client()).list_apps(account_id))
+        }
+        /// Expects [`MagicApi::create_new_app`](super::MagicApi::create_new_app) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_app(
+            &self,
+            account_id: &str,
+            body: &AppAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountApp>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_app(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::update_app`](super::MagicApi::update_app) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_app(
+            &self,
+            account_id: &str,
+            account_app_id: &str,
+            body: &AppUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountApp>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_app(account_id, account_app_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_account_app`](super::MagicApi::delete_account_app) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_app(
+            &self,
+            account_id: &str,
+            account_app_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<AccountApp>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_account_app(account_id, account_app_id),
+                )
+        }
+        /// Expects [`MagicApi::list_interconnects`](super::MagicApi::list_interconnects) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_interconnects(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ComponentsSchemasTunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_interconnects(account_id),
+                )
+        }
+        /// Expects [`MagicApi::update_multiple_interconnects`](super::MagicApi::update_multiple_interconnects) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_multiple_interconnects(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<ComponentsSchemasModifiedTunnelsResult>,
+        > {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_multiple_interconnects(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_interconnect_details`](super::MagicApi::list_interconnect_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_interconnect_details(
+            &self,
+            account_id: &str,
+            cf_interconnect_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ComponentsSchemasTunnelResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_interconnect_details(account_id, cf_interconnect_id),
+                )
+        }
+        /// Expects [`MagicApi::update_interconnect`](super::MagicApi::update_interconnect) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_interconnect(
+            &self,
+            account_id: &str,
+            cf_interconnect_id: &str,
+            body: &ComponentsSchemasTunnelUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ComponentsSchemasTunnelModifiedResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_interconnect(account_id, cf_interconnect_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_gre_tunnels`](super::MagicApi::list_gre_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_gre_tunnels(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client()).list_gre_tunnels(account_id),
+                )
+        }
+        /// Expects [`MagicApi::create_gre_tunnels`](super::MagicApi::create_gre_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_gre_tunnels(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_gre_tunnels(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::update_multiple_gre_tunnels`](super::MagicApi::update_multiple_gre_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_multiple_gre_tunnels(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<ModifiedTunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_multiple_gre_tunnels(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_gre_tunnel_details`](super::MagicApi::list_gre_tunnel_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_gre_tunnel_details(
+            &self,
+            account_id: &str,
+            gre_tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_gre_tunnel_details(account_id, gre_tunnel_id),
+                )
+        }
+        /// Expects [`MagicApi::update_gre_tunnel`](super::MagicApi::update_gre_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_gre_tunnel(
+            &self,
+            account_id: &str,
+            gre_tunnel_id: &str,
+            body: &TunnelUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelModifiedResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_gre_tunnel(account_id, gre_tunnel_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_gre_tunnel`](super::MagicApi::delete_gre_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_gre_tunnel(
+            &self,
+            account_id: &str,
+            gre_tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_gre_tunnel(account_id, gre_tunnel_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_gre_tunnel_with`](super::MagicApi::delete_gre_tunnel_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_gre_tunnel_with(
+            &self,
+            account_id: &str,
+            gre_tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_gre_tunnel_with(account_id, gre_tunnel_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_ipsec_tunnels`](super::MagicApi::list_ipsec_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_ipsec_tunnels(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasTunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_ipsec_tunnels(account_id),
+                )
+        }
+        /// Expects [`MagicApi::create_ipsec_tunnels`](super::MagicApi::create_ipsec_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_ipsec_tunnels(
+            &self,
+            account_id: &str,
+            body: &SchemasTunnelAddRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasTunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_ipsec_tunnels(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::update_multiple_ipsec_tunnels`](super::MagicApi::update_multiple_ipsec_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_multiple_ipsec_tunnels(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasModifiedTunnelsResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_multiple_ipsec_tunnels(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_ipsec_tunnel_details`](super::MagicApi::list_ipsec_tunnel_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_ipsec_tunnel_details(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasTunnelResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_ipsec_tunnel_details(account_id, ipsec_tunnel_id),
+                )
+        }
+        /// Expects [`MagicApi::update_ipsec_tunnel`](super::MagicApi::update_ipsec_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_ipsec_tunnel(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+            body: &SchemasTunnelUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasTunnelModifiedResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_ipsec_tunnel(account_id, ipsec_tunnel_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_ipsec_tunnel`](super::MagicApi::delete_ipsec_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ipsec_tunnel(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasTunnelDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_ipsec_tunnel(account_id, ipsec_tunnel_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_ipsec_tunnel_with`](super::MagicApi::delete_ipsec_tunnel_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ipsec_tunnel_with(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasTunnelDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_ipsec_tunnel_with(account_id, ipsec_tunnel_id, body),
+                )
+        }
+        /// Expects [`MagicApi::generate_pre_shared_key_psk_for_ipsec_tunnels`](super::MagicApi::generate_pre_shared_key_psk_for_ipsec_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn generate_pre_shared_key_psk_for_ipsec_tunnels(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PskGenerationResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .generate_pre_shared_key_psk_for_ipsec_tunnels(
+                            account_id,
+                            ipsec_tunnel_id,
+                        ),
+                )
+        }
+        /// Expects [`MagicApi::generate_pre_shared_key_psk_for_ipsec_tunnels_with`](super::MagicApi::generate_pre_shared_key_psk_for_ipsec_tunnels_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn generate_pre_shared_key_psk_for_ipsec_tunnels_with(
+            &self,
+            account_id: &str,
+            ipsec_tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<PskGenerationResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .generate_pre_shared_key_psk_for_ipsec_tunnels_with(
+                            account_id,
+                            ipsec_tunnel_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`MagicApi::list_routes`](super::MagicApi::list_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_routes(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RoutesResult>> {
+            self.mock
+                .on(super::MagicApi::new(self.mock.client()).list_routes(account_id))
+        }
+        /// Expects [`MagicApi::create_routes`](super::MagicApi::create_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_routes(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<RoutesResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_routes(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::update_many_routes`](super::MagicApi::update_many_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_many_routes(
+            &self,
+            account_id: &str,
+            body: &RouteUpdateManyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<MultipleRouteModifiedResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_many_routes(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_many_routes`](super::MagicApi::delete_many_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_many_routes(
+            &self,
+            account_id: &str,
+            body: &RouteDeleteManyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<MultipleRouteDeleteResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_many_routes(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::get_route`](super::MagicApi::get_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_route(
+            &self,
+            account_id: &str,
+            route_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RouteResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .get_route(account_id, route_id),
+                )
+        }
+        /// Expects [`MagicApi::update_route`](super::MagicApi::update_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_route(
+            &self,
+            account_id: &str,
+            route_id: &str,
+            body: &RouteUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RouteModifiedResult>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_route(account_id, route_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_route`](super::MagicApi::delete_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_route(
+            &self,
+            account_id: &str,
+            route_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RouteDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_route(account_id, route_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_route_with`](super::MagicApi::delete_route_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_route_with(
+            &self,
+            account_id: &str,
+            route_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RouteDeletedResult>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_route_with(account_id, route_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_sites`](super::MagicApi::list_sites) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_sites(
+            &self,
+            account_id: &str,
+            params: &ListSitesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Site>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_sites(account_id, params),
+                )
+        }
+        /// Expects [`MagicApi::create_new_site`](super::MagicApi::create_new_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_site(
+            &self,
+            account_id: &str,
+            body: &SitesAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_site(account_id, body),
+                )
+        }
+        /// Expects [`MagicApi::get_site`](super::MagicApi::get_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .get_site(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::update_site`](super::MagicApi::update_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &SiteUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_site(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::patch_site`](super::MagicApi::patch_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &SiteUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .patch_site(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_site`](super::MagicApi::delete_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Site>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_with`](super::MagicApi::delete_site_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_with(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Site>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_with(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_site_acls`](super::MagicApi::list_site_acls) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_site_acls(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Acl>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_site_acls(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::create_new_site_acl`](super::MagicApi::create_new_site_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_site_acl(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &AclsAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_site_acl(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::get_site_acl`](super::MagicApi::get_site_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_site_acl(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            acl_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .get_site_acl(account_id, site_id, acl_id),
+                )
+        }
+        /// Expects [`MagicApi::update_site_acl`](super::MagicApi::update_site_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_site_acl(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            acl_id: &str,
+            body: &AclUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_site_acl(account_id, site_id, acl_id, body),
+                )
+        }
+        /// Expects [`MagicApi::patch_site_acl`](super::MagicApi::patch_site_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_site_acl(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            acl_id: &str,
+            body: &AclUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .patch_site_acl(account_id, site_id, acl_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_acl`](super::MagicApi::delete_site_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_acl(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            acl_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Acl>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_acl(account_id, site_id, acl_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_acl_with`](super::MagicApi::delete_site_acl_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_acl_with(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            acl_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Acl>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_acl_with(account_id, site_id, acl_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_app_configs`](super::MagicApi::list_app_configs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_app_configs(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<AppConfig>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_app_configs(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::create_new_app_config`](super::MagicApi::create_new_app_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_app_config(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &AppConfigAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppConfig>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_app_config(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::update_app_config`](super::MagicApi::update_app_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_app_config(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            app_config_id: &str,
+            body: &AppConfigUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AppConfig>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_app_config(account_id, site_id, app_config_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_app_config`](super::MagicApi::delete_app_config) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_app_config(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            app_config_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<AppConfig>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_app_config(account_id, site_id, app_config_id),
+                )
+        }
+        /// Expects [`MagicApi::list_site_lans`](super::MagicApi::list_site_lans) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_site_lans(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Lan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_site_lans(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::create_new_site_lan`](super::MagicApi::create_new_site_lan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_site_lan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &LansAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Lan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_site_lan(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::get_site_lan`](super::MagicApi::get_site_lan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_site_lan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            lan_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .get_site_lan(account_id, site_id, lan_id),
+                )
+        }
+        /// Expects [`MagicApi::update_site_lan`](super::MagicApi::update_site_lan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_site_lan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            lan_id: &str,
+            body: &LanUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_site_lan(account_id, site_id, lan_id, body),
+                )
+        }
+        /// Expects [`MagicApi::patch_site_lan`](super::MagicApi::patch_site_lan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_site_lan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            lan_id: &str,
+            body: &LanUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .patch_site_lan(account_id, site_id, lan_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_lan`](super::MagicApi::delete_site_lan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_lan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            lan_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Lan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_lan(account_id, site_id, lan_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_lan_with`](super::MagicApi::delete_site_lan_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_lan_with(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            lan_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Lan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_lan_with(account_id, site_id, lan_id, body),
+                )
+        }
+        /// Expects [`MagicApi::list_site_wans`](super::MagicApi::list_site_wans) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_site_wans(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Wan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .list_site_wans(account_id, site_id),
+                )
+        }
+        /// Expects [`MagicApi::create_new_site_wan`](super::MagicApi::create_new_site_wan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_site_wan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &WansAddSingleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Wan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .create_new_site_wan(account_id, site_id, body),
+                )
+        }
+        /// Expects [`MagicApi::get_site_wan`](super::MagicApi::get_site_wan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_site_wan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            wan_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Wan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .get_site_wan(account_id, site_id, wan_id),
+                )
+        }
+        /// Expects [`MagicApi::update_site_wan`](super::MagicApi::update_site_wan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_site_wan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            wan_id: &str,
+            body: &WanUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Wan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .update_site_wan(account_id, site_id, wan_id, body),
+                )
+        }
+        /// Expects [`MagicApi::patch_site_wan`](super::MagicApi::patch_site_wan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_site_wan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            wan_id: &str,
+            body: &WanUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Wan>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .patch_site_wan(account_id, site_id, wan_id, body),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_wan`](super::MagicApi::delete_site_wan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_wan(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            wan_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Wan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_wan(account_id, site_id, wan_id),
+                )
+        }
+        /// Expects [`MagicApi::delete_site_wan_with`](super::MagicApi::delete_site_wan_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_site_wan_with(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            wan_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Wan>>> {
+            self.mock
+                .on(
+                    super::MagicApi::new(self.mock.client())
+                        .delete_site_wan_with(account_id, site_id, wan_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`MagicApi::list_sites`](MagicApi::list_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2204,6 +3030,8 @@ pub type Identifier = String;
 ///
 /// Schema: `#/components/schemas/magic_app`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum App {
     /// One of the alternatives.
@@ -2260,6 +3088,7 @@ impl<'de> serde::Deserialize<'de> for App {
 ///
 /// Schema: `#/components/schemas/magic_account_app`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccountApp {
     /// `account_app_id`
@@ -2272,6 +3101,44 @@ pub struct AccountApp {
     pub name: Option<AppName>,
     /// `type`
     pub r#type: Option<AppType>,
+}
+#[cfg(feature = "mock")]
+impl AccountApp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(account_app_id: impl Into<AccountAppId>) -> Self {
+        Self {
+            account_app_id: account_app_id.into(),
+            hostnames: None,
+            ip_subnets: None,
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `hostnames`.
+    #[inline]
+    pub fn hostnames(mut self, value: impl Into<AppHostnames>) -> Self {
+        self.hostnames = Some(value.into());
+        self
+    }
+    /// Sets `ip_subnets`.
+    #[inline]
+    pub fn ip_subnets(mut self, value: impl Into<AppSubnets>) -> Self {
+        self.ip_subnets = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<AppType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Magic account app ID.
 ///
@@ -2311,6 +3178,7 @@ pub type AppType = String;
 ///
 /// Schema: `#/components/schemas/magic_managed_app`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ManagedApp {
     /// `hostnames`
@@ -2323,6 +3191,44 @@ pub struct ManagedApp {
     pub name: Option<AppName>,
     /// `type`
     pub r#type: Option<AppType>,
+}
+#[cfg(feature = "mock")]
+impl ManagedApp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(managed_app_id: impl Into<ManagedAppId>) -> Self {
+        Self {
+            hostnames: None,
+            ip_subnets: None,
+            managed_app_id: managed_app_id.into(),
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `hostnames`.
+    #[inline]
+    pub fn hostnames(mut self, value: impl Into<AppHostnames>) -> Self {
+        self.hostnames = Some(value.into());
+        self
+    }
+    /// Sets `ip_subnets`.
+    #[inline]
+    pub fn ip_subnets(mut self, value: impl Into<AppSubnets>) -> Self {
+        self.ip_subnets = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<AppType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Managed app ID.
 ///
@@ -2426,6 +3332,7 @@ impl AppUpdateRequest {
 }
 /// `#/components/schemas/magic_interconnect`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Interconnect {
     /// `colo_name`
@@ -2448,6 +3355,88 @@ pub struct Interconnect {
     pub mtu: Option<SchemasMtu>,
     /// `name`
     pub name: Option<ComponentsSchemasName>,
+}
+#[cfg(feature = "mock")]
+impl Interconnect {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo_name: None,
+            created_on: None,
+            description: None,
+            gre: None,
+            health_check: None,
+            id: None,
+            interface_address: None,
+            modified_on: None,
+            mtu: None,
+            name: None,
+        }
+    }
+    /// Sets `colo_name`.
+    #[inline]
+    pub fn colo_name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.colo_name = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<SchemasCreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<InterconnectComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gre`.
+    #[inline]
+    pub fn gre(mut self, value: impl Into<Gre>) -> Self {
+        self.gre = Some(value.into());
+        self
+    }
+    /// Sets `health_check`.
+    #[inline]
+    pub fn health_check(mut self, value: impl Into<SchemasHealthCheck>) -> Self {
+        self.health_check = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `interface_address`.
+    #[inline]
+    pub fn interface_address(mut self, value: impl Into<InterfaceAddress>) -> Self {
+        self.interface_address = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<SchemasModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `mtu`.
+    #[inline]
+    pub fn mtu(mut self, value: impl Into<SchemasMtu>) -> Self {
+        self.mtu = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The name of the interconnect. The name cannot share a name with other tunnels.
 ///
@@ -2599,13 +3588,29 @@ pub type SchemasModifiedOn = String;
 pub type SchemasMtu = i64;
 /// `#/components/schemas/magic_components-schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasTunnelsResult {
     /// `interconnects`
     pub interconnects: Option<Vec<Interconnect>>,
 }
+#[cfg(feature = "mock")]
+impl ComponentsSchemasTunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { interconnects: None }
+    }
+    /// Sets `interconnects`.
+    #[inline]
+    pub fn interconnects(mut self, value: impl Into<Vec<Interconnect>>) -> Self {
+        self.interconnects = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_components-schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasModifiedTunnelsResult {
     /// Example: `true`.
@@ -2613,12 +3618,53 @@ pub struct ComponentsSchemasModifiedTunnelsResult {
     /// `modified_interconnects`
     pub modified_interconnects: Option<Vec<Interconnect>>,
 }
+#[cfg(feature = "mock")]
+impl ComponentsSchemasModifiedTunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_interconnects: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_interconnects`.
+    #[inline]
+    pub fn modified_interconnects(
+        mut self,
+        value: impl Into<Vec<Interconnect>>,
+    ) -> Self {
+        self.modified_interconnects = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_components-schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasTunnelResult {
     /// `interconnect`
     pub interconnect: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl ComponentsSchemasTunnelResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { interconnect: None }
+    }
+    /// Sets `interconnect`.
+    #[inline]
+    pub fn interconnect(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.interconnect = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -2689,6 +3735,7 @@ impl ComponentsSchemasTunnelUpdateRequest {
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasTunnelModifiedResult {
     /// Example: `true`.
@@ -2696,8 +3743,32 @@ pub struct ComponentsSchemasTunnelModifiedResult {
     /// `modified_interconnect`
     pub modified_interconnect: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl ComponentsSchemasTunnelModifiedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_interconnect: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_interconnect`.
+    #[inline]
+    pub fn modified_interconnect(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.modified_interconnect = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_gre-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GreTunnel {
     /// `cloudflare_gre_endpoint`
@@ -2722,6 +3793,73 @@ pub struct GreTunnel {
     pub name: Name,
     /// `ttl`
     pub ttl: Option<Ttl>,
+}
+#[cfg(feature = "mock")]
+impl GreTunnel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cloudflare_gre_endpoint: impl Into<CloudflareGreEndpoint>,
+        customer_gre_endpoint: impl Into<CustomerGreEndpoint>,
+        interface_address: impl Into<InterfaceAddress>,
+        name: impl Into<Name>,
+    ) -> Self {
+        Self {
+            cloudflare_gre_endpoint: cloudflare_gre_endpoint.into(),
+            created_on: None,
+            customer_gre_endpoint: customer_gre_endpoint.into(),
+            description: None,
+            health_check: None,
+            id: None,
+            interface_address: interface_address.into(),
+            modified_on: None,
+            mtu: None,
+            name: name.into(),
+            ttl: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<SchemasCreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `health_check`.
+    #[inline]
+    pub fn health_check(mut self, value: impl Into<HealthCheck>) -> Self {
+        self.health_check = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<SchemasModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `mtu`.
+    #[inline]
+    pub fn mtu(mut self, value: impl Into<Mtu>) -> Self {
+        self.mtu = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 /// The IP address assigned to the Cloudflare side of the GRE tunnel.
 ///
@@ -3026,13 +4164,29 @@ pub type Name = String;
 pub type Ttl = i64;
 /// `#/components/schemas/magic_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelsResult {
     /// `gre_tunnels`
     pub gre_tunnels: Option<Vec<GreTunnel>>,
 }
+#[cfg(feature = "mock")]
+impl TunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { gre_tunnels: None }
+    }
+    /// Sets `gre_tunnels`.
+    #[inline]
+    pub fn gre_tunnels(mut self, value: impl Into<Vec<GreTunnel>>) -> Self {
+        self.gre_tunnels = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifiedTunnelsResult {
     /// Example: `true`.
@@ -3040,12 +4194,50 @@ pub struct ModifiedTunnelsResult {
     /// `modified_gre_tunnels`
     pub modified_gre_tunnels: Option<Vec<GreTunnel>>,
 }
+#[cfg(feature = "mock")]
+impl ModifiedTunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_gre_tunnels: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_gre_tunnels`.
+    #[inline]
+    pub fn modified_gre_tunnels(mut self, value: impl Into<Vec<GreTunnel>>) -> Self {
+        self.modified_gre_tunnels = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelResult {
     /// `gre_tunnel`
     pub gre_tunnel: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl TunnelResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { gre_tunnel: None }
+    }
+    /// Sets `gre_tunnel`.
+    #[inline]
+    pub fn gre_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.gre_tunnel = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_tunnel_update_request`
 pub type TunnelUpdateRequest = TunnelAddSingleRequest;
@@ -3122,6 +4314,7 @@ impl TunnelAddSingleRequest {
 }
 /// `#/components/schemas/magic_tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelModifiedResult {
     /// Example: `true`.
@@ -3129,8 +4322,32 @@ pub struct TunnelModifiedResult {
     /// `modified_gre_tunnel`
     pub modified_gre_tunnel: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl TunnelModifiedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_gre_tunnel: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_gre_tunnel`.
+    #[inline]
+    pub fn modified_gre_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.modified_gre_tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelDeletedResult {
     /// Example: `true`.
@@ -3138,8 +4355,32 @@ pub struct TunnelDeletedResult {
     /// `deleted_gre_tunnel`
     pub deleted_gre_tunnel: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl TunnelDeletedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            deleted: None,
+            deleted_gre_tunnel: None,
+        }
+    }
+    /// Sets `deleted`.
+    #[inline]
+    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `deleted_gre_tunnel`.
+    #[inline]
+    pub fn deleted_gre_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.deleted_gre_tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_ipsec-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpsecTunnel {
     /// `allow_null_cipher`
@@ -3166,6 +4407,88 @@ pub struct IpsecTunnel {
     pub replay_protection: Option<ReplayProtection>,
     /// `tunnel_health_check`
     pub tunnel_health_check: Option<TunnelHealthCheck>,
+}
+#[cfg(feature = "mock")]
+impl IpsecTunnel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cloudflare_endpoint: impl Into<CloudflareIpsecEndpoint>,
+        interface_address: impl Into<InterfaceAddress>,
+        name: impl Into<SchemasName>,
+    ) -> Self {
+        Self {
+            allow_null_cipher: None,
+            cloudflare_endpoint: cloudflare_endpoint.into(),
+            created_on: None,
+            customer_endpoint: None,
+            description: None,
+            id: None,
+            interface_address: interface_address.into(),
+            modified_on: None,
+            name: name.into(),
+            psk_metadata: None,
+            replay_protection: None,
+            tunnel_health_check: None,
+        }
+    }
+    /// Sets `allow_null_cipher`.
+    #[inline]
+    pub fn allow_null_cipher(mut self, value: impl Into<AllowNullCipher>) -> Self {
+        self.allow_null_cipher = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<SchemasCreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `customer_endpoint`.
+    #[inline]
+    pub fn customer_endpoint(mut self, value: impl Into<CustomerIpsecEndpoint>) -> Self {
+        self.customer_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<SchemasModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `psk_metadata`.
+    #[inline]
+    pub fn psk_metadata(mut self, value: impl Into<PskMetadata>) -> Self {
+        self.psk_metadata = Some(value.into());
+        self
+    }
+    /// Sets `replay_protection`.
+    #[inline]
+    pub fn replay_protection(mut self, value: impl Into<ReplayProtection>) -> Self {
+        self.replay_protection = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_health_check`.
+    #[inline]
+    pub fn tunnel_health_check(mut self, value: impl Into<TunnelHealthCheck>) -> Self {
+        self.tunnel_health_check = Some(value.into());
+        self
+    }
 }
 /// When `true`, the tunnel can use a null-cipher (`ENCR_NULL`) in the ESP tunnel (Phase 2).
 ///
@@ -3201,10 +4524,25 @@ pub type SchemasName = String;
 ///
 /// Schema: `#/components/schemas/magic_psk_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PskMetadata {
     /// Read-only.
     pub last_generated_on: Option<SchemasModifiedOn>,
+}
+#[cfg(feature = "mock")]
+impl PskMetadata {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { last_generated_on: None }
+    }
+    /// Sets `last_generated_on`.
+    #[inline]
+    pub fn last_generated_on(mut self, value: impl Into<SchemasModifiedOn>) -> Self {
+        self.last_generated_on = Some(value.into());
+        self
+    }
 }
 /// If `true`, then IPsec replay protection will be supported in the Cloudflare-to-customer direction.
 ///
@@ -3214,6 +4552,7 @@ pub struct PskMetadata {
 pub type ReplayProtection = bool;
 /// `#/components/schemas/magic_tunnel_health_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelHealthCheck {
     /// Determines whether to run healthchecks for a tunnel.
@@ -3233,12 +4572,64 @@ pub struct TunnelHealthCheck {
     /// Default: `"reply"`. Example: `"request"`.
     pub r#type: Option<Type>,
 }
+#[cfg(feature = "mock")]
+impl TunnelHealthCheck {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            rate: None,
+            target: None,
+            r#type: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `rate`.
+    #[inline]
+    pub fn rate(mut self, value: impl Into<Rate>) -> Self {
+        self.rate = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasTunnelsResult {
     /// `ipsec_tunnels`
     pub ipsec_tunnels: Option<Vec<IpsecTunnel>>,
+}
+#[cfg(feature = "mock")]
+impl SchemasTunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { ipsec_tunnels: None }
+    }
+    /// Sets `ipsec_tunnels`.
+    #[inline]
+    pub fn ipsec_tunnels(mut self, value: impl Into<Vec<IpsecTunnel>>) -> Self {
+        self.ipsec_tunnels = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_schemas-tunnel_add_request`
 pub type SchemasTunnelAddRequest = SchemasTunnelAddSingleRequest;
@@ -3330,6 +4721,7 @@ impl SchemasTunnelAddSingleRequest {
 pub type Psk = String;
 /// `#/components/schemas/magic_schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasModifiedTunnelsResult {
     /// Example: `true`.
@@ -3337,17 +4729,56 @@ pub struct SchemasModifiedTunnelsResult {
     /// `modified_ipsec_tunnels`
     pub modified_ipsec_tunnels: Option<Vec<IpsecTunnel>>,
 }
+#[cfg(feature = "mock")]
+impl SchemasModifiedTunnelsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_ipsec_tunnels: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_ipsec_tunnels`.
+    #[inline]
+    pub fn modified_ipsec_tunnels(mut self, value: impl Into<Vec<IpsecTunnel>>) -> Self {
+        self.modified_ipsec_tunnels = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasTunnelResult {
     /// `ipsec_tunnel`
     pub ipsec_tunnel: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl SchemasTunnelResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { ipsec_tunnel: None }
+    }
+    /// Sets `ipsec_tunnel`.
+    #[inline]
+    pub fn ipsec_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.ipsec_tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_schemas-tunnel_update_request`
 pub type SchemasTunnelUpdateRequest = SchemasTunnelAddSingleRequest;
 /// `#/components/schemas/magic_schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasTunnelModifiedResult {
     /// Example: `true`.
@@ -3355,8 +4786,32 @@ pub struct SchemasTunnelModifiedResult {
     /// `modified_ipsec_tunnel`
     pub modified_ipsec_tunnel: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl SchemasTunnelModifiedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_ipsec_tunnel: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_ipsec_tunnel`.
+    #[inline]
+    pub fn modified_ipsec_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.modified_ipsec_tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_schemas-tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasTunnelDeletedResult {
     /// Example: `true`.
@@ -3364,8 +4819,32 @@ pub struct SchemasTunnelDeletedResult {
     /// `deleted_ipsec_tunnel`
     pub deleted_ipsec_tunnel: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl SchemasTunnelDeletedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            deleted: None,
+            deleted_ipsec_tunnel: None,
+        }
+    }
+    /// Sets `deleted`.
+    #[inline]
+    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `deleted_ipsec_tunnel`.
+    #[inline]
+    pub fn deleted_ipsec_tunnel(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.deleted_ipsec_tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_psk_generation_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PskGenerationResult {
     /// Read-only.
@@ -3375,8 +4854,39 @@ pub struct PskGenerationResult {
     /// `psk_metadata`
     pub psk_metadata: Option<PskMetadata>,
 }
+#[cfg(feature = "mock")]
+impl PskGenerationResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ipsec_tunnel_id: None,
+            psk: None,
+            psk_metadata: None,
+        }
+    }
+    /// Sets `ipsec_tunnel_id`.
+    #[inline]
+    pub fn ipsec_tunnel_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.ipsec_tunnel_id = Some(value.into());
+        self
+    }
+    /// Sets `psk`.
+    #[inline]
+    pub fn psk(mut self, value: impl Into<Psk>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `psk_metadata`.
+    #[inline]
+    pub fn psk_metadata(mut self, value: impl Into<PskMetadata>) -> Self {
+        self.psk_metadata = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_route`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Route {
     /// Read-only.
@@ -3397,6 +4907,64 @@ pub struct Route {
     pub scope: Option<Scope>,
     /// `weight`
     pub weight: Option<Weight>,
+}
+#[cfg(feature = "mock")]
+impl Route {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        nexthop: impl Into<Nexthop>,
+        prefix: impl Into<Prefix>,
+        priority: impl Into<Priority>,
+    ) -> Self {
+        Self {
+            created_on: None,
+            description: None,
+            id: None,
+            modified_on: None,
+            nexthop: nexthop.into(),
+            prefix: prefix.into(),
+            priority: priority.into(),
+            scope: None,
+            weight: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    #[inline]
+    pub fn weight(mut self, value: impl Into<Weight>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
 }
 /// When the route was created.
 ///
@@ -3502,10 +5070,25 @@ pub type ColoRegion = String;
 pub type Weight = i64;
 /// `#/components/schemas/magic_routes_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RoutesResult {
     /// `routes`
     pub routes: Option<Vec<Route>>,
+}
+#[cfg(feature = "mock")]
+impl RoutesResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { routes: None }
+    }
+    /// Sets `routes`.
+    #[inline]
+    pub fn routes(mut self, value: impl Into<Vec<Route>>) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_route_update_many_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3581,12 +5164,36 @@ impl RouteUpdateSingleRequest {
 }
 /// `#/components/schemas/magic_multiple_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MultipleRouteModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_routes`
     pub modified_routes: Option<Vec<Route>>,
+}
+#[cfg(feature = "mock")]
+impl MultipleRouteModifiedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_routes: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_routes`.
+    #[inline]
+    pub fn modified_routes(mut self, value: impl Into<Vec<Route>>) -> Self {
+        self.modified_routes = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_route_delete_many_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3619,6 +5226,7 @@ impl RouteDeleteId {
 }
 /// `#/components/schemas/magic_multiple_route_delete_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MultipleRouteDeleteResult {
     /// Example: `true`.
@@ -3626,12 +5234,50 @@ pub struct MultipleRouteDeleteResult {
     /// `deleted_routes`
     pub deleted_routes: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl MultipleRouteDeleteResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            deleted: None,
+            deleted_routes: None,
+        }
+    }
+    /// Sets `deleted`.
+    #[inline]
+    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `deleted_routes`.
+    #[inline]
+    pub fn deleted_routes(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.deleted_routes = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_route_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RouteResult {
     /// `route`
     pub route: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl RouteResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { route: None }
+    }
+    /// Sets `route`.
+    #[inline]
+    pub fn route(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_route_update_request`
 pub type RouteUpdateRequest = RouteAddSingleRequest;
@@ -3694,6 +5340,7 @@ impl RouteAddSingleRequest {
 }
 /// `#/components/schemas/magic_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RouteModifiedResult {
     /// Example: `true`.
@@ -3701,8 +5348,32 @@ pub struct RouteModifiedResult {
     /// `modified_route`
     pub modified_route: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl RouteModifiedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            modified: None,
+            modified_route: None,
+        }
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<bool>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `modified_route`.
+    #[inline]
+    pub fn modified_route(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.modified_route = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_route_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RouteDeletedResult {
     /// Example: `true`.
@@ -3710,8 +5381,32 @@ pub struct RouteDeletedResult {
     /// `deleted_route`
     pub deleted_route: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl RouteDeletedResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            deleted: None,
+            deleted_route: None,
+        }
+    }
+    /// Sets `deleted`.
+    #[inline]
+    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `deleted_route`.
+    #[inline]
+    pub fn deleted_route(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.deleted_route = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Site {
     /// `connector_id`
@@ -3730,6 +5425,67 @@ pub struct Site {
     pub name: Option<SiteName>,
     /// `secondary_connector_id`
     pub secondary_connector_id: Option<SecondaryConnectorId>,
+}
+#[cfg(feature = "mock")]
+impl Site {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            connector_id: None,
+            description: None,
+            ha_mode: None,
+            id: None,
+            location: None,
+            name: None,
+            secondary_connector_id: None,
+        }
+    }
+    /// Sets `connector_id`.
+    #[inline]
+    pub fn connector_id(mut self, value: impl Into<ConnectorId>) -> Self {
+        self.connector_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `ha_mode`.
+    #[inline]
+    pub fn ha_mode(mut self, value: impl Into<bool>) -> Self {
+        self.ha_mode = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<SiteLocation>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SiteName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `secondary_connector_id`.
+    #[inline]
+    pub fn secondary_connector_id(
+        mut self,
+        value: impl Into<SecondaryConnectorId>,
+    ) -> Self {
+        self.secondary_connector_id = Some(value.into());
+        self
+    }
 }
 /// Magic Connector identifier tag.
 ///
@@ -3940,6 +5696,7 @@ impl SiteUpdateRequest {
 ///
 /// Schema: `#/components/schemas/magic_acl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Acl {
     /// Description for the ACL.
@@ -3960,6 +5717,64 @@ pub struct Acl {
     pub name: Option<String>,
     /// `protocols`
     pub protocols: Option<Vec<ProtocolsItem>>,
+}
+#[cfg(feature = "mock")]
+impl Acl {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            forward_locally: None,
+            id: None,
+            lan_1: None,
+            lan_2: None,
+            name: None,
+            protocols: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `forward_locally`.
+    #[inline]
+    pub fn forward_locally(mut self, value: impl Into<ForwardLocally>) -> Self {
+        self.forward_locally = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `lan_1`.
+    #[inline]
+    pub fn lan_1(mut self, value: impl Into<LanAclConfiguration>) -> Self {
+        self.lan_1 = Some(value.into());
+        self
+    }
+    /// Sets `lan_2`.
+    #[inline]
+    pub fn lan_2(mut self, value: impl Into<LanAclConfiguration>) -> Self {
+        self.lan_2 = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `protocols`.
+    #[inline]
+    pub fn protocols(mut self, value: impl Into<Vec<ProtocolsItem>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
 }
 /// The desired forwarding action for this ACL policy. If set to "false", the policy will forward traffic to Cloudflare. If set to "true", the policy will forward traffic locally on the Magic Connector. If not included in request, will default to false.
 ///
@@ -4278,6 +6093,7 @@ impl AclUpdateRequest {
 ///
 /// Schema: `#/components/schemas/magic_app_config`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppConfig {
     /// `breakout`
@@ -4291,6 +6107,36 @@ pub struct AppConfig {
     /// Which of the alternatives this is: its properties sit beside the ones above on the wire.
     #[serde(flatten)]
     pub variant: Variant,
+}
+#[cfg(feature = "mock")]
+impl AppConfig {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<Identifier>,
+        site_id: impl Into<Identifier>,
+        variant: impl Into<Variant>,
+    ) -> Self {
+        Self {
+            breakout: None,
+            id: id.into(),
+            priority: None,
+            site_id: site_id.into(),
+            variant: variant.into(),
+        }
+    }
+    /// Sets `breakout`.
+    #[inline]
+    pub fn breakout(mut self, value: impl Into<AppBreakout>) -> Self {
+        self.breakout = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<AppPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
 }
 /// Account App
 ///
@@ -4509,6 +6355,7 @@ impl AppConfigUpdateRequest {
 }
 /// `#/components/schemas/magic_lan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Lan {
     /// mark true to use this LAN for HA probing. only works for site with HA turned on. only one LAN can be set as the ha_link.
@@ -4529,6 +6376,78 @@ pub struct Lan {
     pub static_addressing: Option<LanStaticAddressing>,
     /// `vlan_tag`
     pub vlan_tag: Option<VlanTag>,
+}
+#[cfg(feature = "mock")]
+impl Lan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ha_link: None,
+            id: None,
+            name: None,
+            nat: None,
+            physport: None,
+            routed_subnets: None,
+            site_id: None,
+            static_addressing: None,
+            vlan_tag: None,
+        }
+    }
+    /// Sets `ha_link`.
+    #[inline]
+    pub fn ha_link(mut self, value: impl Into<bool>) -> Self {
+        self.ha_link = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nat`.
+    #[inline]
+    pub fn nat(mut self, value: impl Into<Nat>) -> Self {
+        self.nat = Some(value.into());
+        self
+    }
+    /// Sets `physport`.
+    #[inline]
+    pub fn physport(mut self, value: impl Into<Port>) -> Self {
+        self.physport = Some(value.into());
+        self
+    }
+    /// Sets `routed_subnets`.
+    #[inline]
+    pub fn routed_subnets(mut self, value: impl Into<Vec<RoutedSubnet>>) -> Self {
+        self.routed_subnets = Some(value.into());
+        self
+    }
+    /// Sets `site_id`.
+    #[inline]
+    pub fn site_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.site_id = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<LanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+    /// Sets `vlan_tag`.
+    #[inline]
+    pub fn vlan_tag(mut self, value: impl Into<VlanTag>) -> Self {
+        self.vlan_tag = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/magic_nat`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -4918,6 +6837,7 @@ impl LanUpdateRequest {
 }
 /// `#/components/schemas/magic_wan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Wan {
     /// Read-only.
@@ -4934,6 +6854,64 @@ pub struct Wan {
     pub static_addressing: Option<WanStaticAddressing>,
     /// `vlan_tag`
     pub vlan_tag: Option<VlanTag>,
+}
+#[cfg(feature = "mock")]
+impl Wan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            physport: None,
+            priority: None,
+            site_id: None,
+            static_addressing: None,
+            vlan_tag: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `physport`.
+    #[inline]
+    pub fn physport(mut self, value: impl Into<Port>) -> Self {
+        self.physport = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<i64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `site_id`.
+    #[inline]
+    pub fn site_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.site_id = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<WanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+    /// Sets `vlan_tag`.
+    #[inline]
+    pub fn vlan_tag(mut self, value: impl Into<VlanTag>) -> Self {
+        self.vlan_tag = Some(value.into());
+        self
+    }
 }
 /// (optional) if omitted, use DHCP. Submit secondary_address when site is in high availability mode.
 ///

@@ -161,8 +161,73 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `mconn` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`MconnApi`](super::MconnApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::mconn`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct MconnMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> MconnMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            MconnMock { mock }
+        }
+        /// Expects [`MconnApi::list_connectors`](super::MconnApi::list_connectors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_connectors(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CustomerConnector>>> {
+            self.mock
+                .on(super::MconnApi::new(self.mock.client()).list_connectors(account_id))
+        }
+        /// Expects [`MconnApi::fetch_connector`](super::MconnApi::fetch_connector) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_connector(
+            &self,
+            account_id: &str,
+            connector_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomerConnector>> {
+            self.mock
+                .on(
+                    super::MconnApi::new(self.mock.client())
+                        .fetch_connector(account_id, connector_id),
+                )
+        }
+        /// Expects [`MconnApi::replace_connector`](super::MconnApi::replace_connector) with these arguments: matches the request it sends, answers with its result type.
+        pub fn replace_connector(
+            &self,
+            account_id: &str,
+            connector_id: &str,
+            body: &CustomerConnectorUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomerConnector>> {
+            self.mock
+                .on(
+                    super::MconnApi::new(self.mock.client())
+                        .replace_connector(account_id, connector_id, body),
+                )
+        }
+        /// Expects [`MconnApi::edit_connector`](super::MconnApi::edit_connector) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_connector(
+            &self,
+            account_id: &str,
+            connector_id: &str,
+            body: &CustomerConnectorUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomerConnector>> {
+            self.mock
+                .on(
+                    super::MconnApi::new(self.mock.client())
+                        .edit_connector(account_id, connector_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/mconn_customer_connector`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomerConnector {
     /// `activated`
@@ -186,14 +251,77 @@ pub struct CustomerConnector {
     /// `timezone`
     pub timezone: String,
 }
+#[cfg(feature = "mock")]
+impl CustomerConnector {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        activated: impl Into<bool>,
+        id: impl Into<Uuid>,
+        interrupt_window_duration_hours: impl Into<f64>,
+        interrupt_window_hour_of_day: impl Into<f64>,
+        last_updated: impl Into<String>,
+        notes: impl Into<String>,
+        timezone: impl Into<String>,
+    ) -> Self {
+        Self {
+            activated: activated.into(),
+            device: None,
+            id: id.into(),
+            interrupt_window_duration_hours: interrupt_window_duration_hours.into(),
+            interrupt_window_hour_of_day: interrupt_window_hour_of_day.into(),
+            last_heartbeat: None,
+            last_seen_version: None,
+            last_updated: last_updated.into(),
+            notes: notes.into(),
+            timezone: timezone.into(),
+        }
+    }
+    /// Sets `device`.
+    #[inline]
+    pub fn device(mut self, value: impl Into<CustomerDevice>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+    /// Sets `last_heartbeat`.
+    #[inline]
+    pub fn last_heartbeat(mut self, value: impl Into<String>) -> Self {
+        self.last_heartbeat = Some(value.into());
+        self
+    }
+    /// Sets `last_seen_version`.
+    #[inline]
+    pub fn last_seen_version(mut self, value: impl Into<String>) -> Self {
+        self.last_seen_version = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mconn_customer_device`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomerDevice {
     /// `id`
     pub id: Uuid,
     /// `serial_number`
     pub serial_number: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl CustomerDevice {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Uuid>) -> Self {
+        Self {
+            id: id.into(),
+            serial_number: None,
+        }
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/mconn_uuid`
 pub type Uuid = String;

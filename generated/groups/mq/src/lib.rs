@@ -564,12 +564,232 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `mq` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`MqApi`](super::MqApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::mq`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct MqMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> MqMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            MqMock { mock }
+        }
+        /// Expects [`MqApi::read_configuration`](super::MqApi::read_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn read_configuration(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<BucketConfig>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .read_configuration(account_id, bucket_name),
+                )
+        }
+        /// Expects [`MqApi::create_configuration`](super::MqApi::create_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_configuration(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+            queue_id: &str,
+            body: &CreateConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateConfigurationResult>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .create_configuration(account_id, bucket_name, queue_id, body),
+                )
+        }
+        /// Expects [`MqApi::delete_configuration`](super::MqApi::delete_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_configuration(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+            queue_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .delete_configuration(account_id, bucket_name, queue_id),
+                )
+        }
+        /// Expects [`MqApi::list_queues`](super::MqApi::list_queues) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_queues(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Queue>> {
+            self.mock.on(super::MqApi::new(self.mock.client()).list_queues(account_id))
+        }
+        /// Expects [`MqApi::create_queue`](super::MqApi::create_queue) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_queue(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<QueueCreated>> {
+            self.mock
+                .on(super::MqApi::new(self.mock.client()).create_queue(account_id, body))
+        }
+        /// Expects [`MqApi::get_queue`](super::MqApi::get_queue) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_queue(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Queue>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client()).get_queue(account_id, queue_id),
+                )
+        }
+        /// Expects [`MqApi::update_queue`](super::MqApi::update_queue) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_queue(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<QueueUpdated>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .update_queue(account_id, queue_id, body),
+                )
+        }
+        /// Expects [`MqApi::delete_queue`](super::MqApi::delete_queue) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_queue(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .delete_queue(account_id, queue_id),
+                )
+        }
+        /// Expects [`MqApi::delete_queue_with`](super::MqApi::delete_queue_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_queue_with(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .delete_queue_with(account_id, queue_id, body),
+                )
+        }
+        /// Expects [`MqApi::list_queue_consumers`](super::MqApi::list_queue_consumers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_queue_consumers(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Consumer>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .list_queue_consumers(account_id, queue_id),
+                )
+        }
+        /// Expects [`MqApi::create_queue_consumer`](super::MqApi::create_queue_consumer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_queue_consumer(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<ConsumerCreated>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .create_queue_consumer(account_id, queue_id, body),
+                )
+        }
+        /// Expects [`MqApi::update_queue_consumer`](super::MqApi::update_queue_consumer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_queue_consumer(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            consumer_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<ConsumerUpdated>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .update_queue_consumer(account_id, queue_id, consumer_id, body),
+                )
+        }
+        /// Expects [`MqApi::delete_queue_consumer`](super::MqApi::delete_queue_consumer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_queue_consumer(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            consumer_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .delete_queue_consumer(account_id, queue_id, consumer_id),
+                )
+        }
+        /// Expects [`MqApi::delete_queue_consumer_with`](super::MqApi::delete_queue_consumer_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_queue_consumer_with(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            consumer_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Vec<serde_json::Value>>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .delete_queue_consumer_with(
+                            account_id,
+                            queue_id,
+                            consumer_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`MqApi::acknowledge_retry_queue_messages`](super::MqApi::acknowledge_retry_queue_messages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn acknowledge_retry_queue_messages(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            body: &AcknowledgeRetryQueueMessagesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AcknowledgeRetryQueueMessagesResult>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .acknowledge_retry_queue_messages(account_id, queue_id, body),
+                )
+        }
+        /// Expects [`MqApi::pull_queue_messages`](super::MqApi::pull_queue_messages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn pull_queue_messages(
+            &self,
+            account_id: &str,
+            queue_id: &str,
+            body: &PullQueueMessagesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<QueueMessage>>> {
+            self.mock
+                .on(
+                    super::MqApi::new(self.mock.client())
+                        .pull_queue_messages(account_id, queue_id, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/mq_bucket-config`
 pub type BucketConfig = std::collections::BTreeMap<String, ConfigDetail>;
 /// `#/components/schemas/mq_config-detail`
 pub type ConfigDetail = std::collections::BTreeMap<String, Detail>;
 /// `#/components/schemas/mq_detail`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Detail {
     /// Queue ID that will receive notifications based on the configured rules
@@ -578,6 +798,17 @@ pub struct Detail {
     pub queue: String,
     /// Array of rules to drive notifications
     pub rules: Vec<Rule>,
+}
+#[cfg(feature = "mock")]
+impl Detail {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(queue: impl Into<String>, rules: impl Into<Vec<Rule>>) -> Self {
+        Self {
+            queue: queue.into(),
+            rules: rules.into(),
+        }
+    }
 }
 /// `#/components/schemas/mq_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -725,13 +956,32 @@ impl CreateConfigurationRequest {
 }
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateConfigurationResult {
     /// Example: `"deadbeef-1234-4e81-5678-abadfeedbead"`.
     pub event_notification_detail_id: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl CreateConfigurationResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            event_notification_detail_id: None,
+        }
+    }
+    /// Sets `event_notification_detail_id`.
+    #[inline]
+    pub fn event_notification_detail_id(mut self, value: impl Into<String>) -> Self {
+        self.event_notification_detail_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_api-response-common/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -780,6 +1030,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 }
 /// `#/components/schemas/mq_queue`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Queue {
     /// Read-only.
@@ -799,12 +1050,78 @@ pub struct Queue {
     /// `queue_name`
     pub queue_name: Option<Name>,
 }
+#[cfg(feature = "mock")]
+impl Queue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            consumers: None,
+            consumers_total_count: None,
+            created_on: None,
+            modified_on: None,
+            producers: None,
+            producers_total_count: None,
+            queue_id: None,
+            queue_name: None,
+        }
+    }
+    /// Sets `consumers`.
+    #[inline]
+    pub fn consumers(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.consumers = Some(value.into());
+        self
+    }
+    /// Sets `consumers_total_count`.
+    #[inline]
+    pub fn consumers_total_count(mut self, value: impl Into<f64>) -> Self {
+        self.consumers_total_count = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `producers`.
+    #[inline]
+    pub fn producers(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.producers = Some(value.into());
+        self
+    }
+    /// Sets `producers_total_count`.
+    #[inline]
+    pub fn producers_total_count(mut self, value: impl Into<f64>) -> Self {
+        self.producers_total_count = Some(value.into());
+        self
+    }
+    /// Sets `queue_id`.
+    #[inline]
+    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+        self.queue_id = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<Name>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_name`
 ///
 /// Example: `"example-queue"`.
 pub type Name = String;
 /// `#/components/schemas/mq_queue_created`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueueCreated {
     /// Read-only.
@@ -816,8 +1133,46 @@ pub struct QueueCreated {
     /// `queue_name`
     pub queue_name: Option<Name>,
 }
+#[cfg(feature = "mock")]
+impl QueueCreated {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            modified_on: None,
+            queue_id: None,
+            queue_name: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `queue_id`.
+    #[inline]
+    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+        self.queue_id = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<Name>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_queue_updated`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueueUpdated {
     /// Read-only.
@@ -829,12 +1184,50 @@ pub struct QueueUpdated {
     /// `queue_name`
     pub queue_name: Option<RenamedName>,
 }
+#[cfg(feature = "mock")]
+impl QueueUpdated {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            modified_on: None,
+            queue_id: None,
+            queue_name: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `queue_id`.
+    #[inline]
+    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+        self.queue_id = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<RenamedName>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_renamed_name`
 ///
 /// Example: `"renamed-example-queue"`.
 pub type RenamedName = String;
 /// `#/components/schemas/mq_consumer`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Consumer {
     /// Read-only.
@@ -847,6 +1240,50 @@ pub struct Consumer {
     pub service: Option<String>,
     /// `settings`
     pub settings: Option<Settings>,
+}
+#[cfg(feature = "mock")]
+impl Consumer {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            environment: None,
+            queue_name: None,
+            service: None,
+            settings: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<String>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+    /// Sets `service`.
+    #[inline]
+    pub fn service(mut self, value: impl Into<String>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<Settings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
 }
 /// The maximum number of messages to include in a batch
 ///
@@ -868,6 +1305,7 @@ pub type MaxWaitTimeMs = f64;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/mq_consumer_created/properties/settings`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Settings {
     /// `batch_size`
@@ -877,8 +1315,39 @@ pub struct Settings {
     /// `max_wait_time_ms`
     pub max_wait_time_ms: Option<MaxWaitTimeMs>,
 }
+#[cfg(feature = "mock")]
+impl Settings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            batch_size: None,
+            max_retries: None,
+            max_wait_time_ms: None,
+        }
+    }
+    /// Sets `batch_size`.
+    #[inline]
+    pub fn batch_size(mut self, value: impl Into<BatchSize>) -> Self {
+        self.batch_size = Some(value.into());
+        self
+    }
+    /// Sets `max_retries`.
+    #[inline]
+    pub fn max_retries(mut self, value: impl Into<MaxRetries>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+    /// Sets `max_wait_time_ms`.
+    #[inline]
+    pub fn max_wait_time_ms(mut self, value: impl Into<MaxWaitTimeMs>) -> Self {
+        self.max_wait_time_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_consumer_created`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConsumerCreated {
     /// Read-only.
@@ -894,6 +1363,57 @@ pub struct ConsumerCreated {
     /// `settings`
     pub settings: Option<Settings>,
 }
+#[cfg(feature = "mock")]
+impl ConsumerCreated {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            dead_letter_queue: None,
+            environment: None,
+            queue_name: None,
+            script_name: None,
+            settings: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `dead_letter_queue`.
+    #[inline]
+    pub fn dead_letter_queue(mut self, value: impl Into<DlqName>) -> Self {
+        self.dead_letter_queue = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<String>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+    /// Sets `script_name`.
+    #[inline]
+    pub fn script_name(mut self, value: impl Into<String>) -> Self {
+        self.script_name = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<Settings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+}
 /// The name of the dead letter queue
 ///
 /// Schema: `#/components/schemas/mq_dlq_name`
@@ -902,6 +1422,7 @@ pub struct ConsumerCreated {
 pub type DlqName = String;
 /// `#/components/schemas/mq_consumer_updated`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConsumerUpdated {
     /// Read-only.
@@ -917,8 +1438,60 @@ pub struct ConsumerUpdated {
     /// `settings`
     pub settings: Option<ConsumerUpdatedSettings>,
 }
+#[cfg(feature = "mock")]
+impl ConsumerUpdated {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            dead_letter_queue: None,
+            environment: None,
+            queue_name: None,
+            script_name: None,
+            settings: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `dead_letter_queue`.
+    #[inline]
+    pub fn dead_letter_queue(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.dead_letter_queue = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `queue_name`.
+    #[inline]
+    pub fn queue_name(mut self, value: impl Into<String>) -> Self {
+        self.queue_name = Some(value.into());
+        self
+    }
+    /// Sets `script_name`.
+    #[inline]
+    pub fn script_name(mut self, value: impl Into<String>) -> Self {
+        self.script_name = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<ConsumerUpdatedSettings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_consumer_updated/properties/settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConsumerUpdatedSettings {
     /// Example: `100`.
@@ -927,6 +1500,36 @@ pub struct ConsumerUpdatedSettings {
     pub max_retries: Option<MaxRetries>,
     /// `max_wait_time_ms`
     pub max_wait_time_ms: Option<MaxWaitTimeMs>,
+}
+#[cfg(feature = "mock")]
+impl ConsumerUpdatedSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            batch_size: None,
+            max_retries: None,
+            max_wait_time_ms: None,
+        }
+    }
+    /// Sets `batch_size`.
+    #[inline]
+    pub fn batch_size(mut self, value: impl Into<f64>) -> Self {
+        self.batch_size = Some(value.into());
+        self
+    }
+    /// Sets `max_retries`.
+    #[inline]
+    pub fn max_retries(mut self, value: impl Into<MaxRetries>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+    /// Sets `max_wait_time_ms`.
+    #[inline]
+    pub fn max_wait_time_ms(mut self, value: impl Into<MaxWaitTimeMs>) -> Self {
+        self.max_wait_time_ms = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody/properties/acks/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1029,6 +1632,7 @@ impl AcknowledgeRetryQueueMessagesRequest {
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AcknowledgeRetryQueueMessagesResult {
     /// The number of messages that were succesfully acknowledged
@@ -1043,6 +1647,36 @@ pub struct AcknowledgeRetryQueueMessagesResult {
     pub retry_count: Option<f64>,
     /// `warnings`
     pub warnings: Option<Vec<String>>,
+}
+#[cfg(feature = "mock")]
+impl AcknowledgeRetryQueueMessagesResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ack_count: None,
+            retry_count: None,
+            warnings: None,
+        }
+    }
+    /// Sets `ackCount`.
+    #[inline]
+    pub fn ack_count(mut self, value: impl Into<f64>) -> Self {
+        self.ack_count = Some(value.into());
+        self
+    }
+    /// Sets `retryCount`.
+    #[inline]
+    pub fn retry_count(mut self, value: impl Into<f64>) -> Self {
+        self.retry_count = Some(value.into());
+        self
+    }
+    /// Sets `warnings`.
+    #[inline]
+    pub fn warnings(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.warnings = Some(value.into());
+        self
+    }
 }
 /// The number of milliseconds that a message is exclusively leased. After the timeout, the message becomes available for another attempt.
 ///
@@ -1089,6 +1723,7 @@ impl PullQueueMessagesRequest {
 }
 /// `#/components/schemas/mq_queue_message`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueueMessage {
     /// Example: `1`. Read-only.
@@ -1103,6 +1738,57 @@ pub struct QueueMessage {
     pub metadata: Option<serde_json::Value>,
     /// Example: `1710950954154`. Read-only.
     pub timestamp_ms: Option<f64>,
+}
+#[cfg(feature = "mock")]
+impl QueueMessage {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            attempts: None,
+            body: None,
+            id: None,
+            lease_id: None,
+            metadata: None,
+            timestamp_ms: None,
+        }
+    }
+    /// Sets `attempts`.
+    #[inline]
+    pub fn attempts(mut self, value: impl Into<f64>) -> Self {
+        self.attempts = Some(value.into());
+        self
+    }
+    /// Sets `body`.
+    #[inline]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `lease_id`.
+    #[inline]
+    pub fn lease_id(mut self, value: impl Into<LeaseId>) -> Self {
+        self.lease_id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `timestamp_ms`.
+    #[inline]
+    pub fn timestamp_ms(mut self, value: impl Into<f64>) -> Self {
+        self.timestamp_ms = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/mq_lease_id`
 ///

@@ -402,6 +402,162 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `observatory` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ObservatoryApi`](super::ObservatoryApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::observatory`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ObservatoryMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ObservatoryMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ObservatoryMock { mock }
+        }
+        /// Expects [`ObservatoryApi::get_quota_and_availability`](super::ObservatoryApi::get_quota_and_availability) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_quota_and_availability(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Availabilities>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .get_quota_and_availability(zone_id),
+                )
+        }
+        /// Expects [`ObservatoryApi::list_tested_webpages`](super::ObservatoryApi::list_tested_webpages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tested_webpages(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<PagesResultItem>>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .list_tested_webpages(zone_id),
+                )
+        }
+        /// Expects [`ObservatoryApi::list_page_test_history`](super::ObservatoryApi::list_page_test_history) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_test_history(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &ListPageTestHistoryParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<PageTest>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .list_page_test_history(zone_id, url, params),
+                )
+        }
+        /// Expects [`ObservatoryApi::start_page_test`](super::ObservatoryApi::start_page_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_page_test(
+            &self,
+            zone_id: &str,
+            url: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PageTest>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .start_page_test(zone_id, url),
+                )
+        }
+        /// Expects [`ObservatoryApi::start_page_test_with`](super::ObservatoryApi::start_page_test_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_page_test_with(
+            &self,
+            zone_id: &str,
+            url: &str,
+            body: &StartPageTestRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PageTest>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .start_page_test_with(zone_id, url, body),
+                )
+        }
+        /// Expects [`ObservatoryApi::delete_all_page_tests`](super::ObservatoryApi::delete_all_page_tests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_all_page_tests(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &DeleteAllPageTestsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CountResult>>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .delete_all_page_tests(zone_id, url, params),
+                )
+        }
+        /// Expects [`ObservatoryApi::get_page_test_result`](super::ObservatoryApi::get_page_test_result) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_test_result(
+            &self,
+            zone_id: &str,
+            url: &str,
+            test_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PageTest>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .get_page_test_result(zone_id, url, test_id),
+                )
+        }
+        /// Expects [`ObservatoryApi::list_core_web_vital_metrics_trend`](super::ObservatoryApi::list_core_web_vital_metrics_trend) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_core_web_vital_metrics_trend(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &ListCoreWebVitalMetricsTrendParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Trend>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .list_core_web_vital_metrics_trend(zone_id, url, params),
+                )
+        }
+        /// Expects [`ObservatoryApi::get_page_test_schedule`](super::ObservatoryApi::get_page_test_schedule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_test_schedule(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &GetPageTestScheduleParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Schedule>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .get_page_test_schedule(zone_id, url, params),
+                )
+        }
+        /// Expects [`ObservatoryApi::create_scheduled_page_test`](super::ObservatoryApi::create_scheduled_page_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_scheduled_page_test(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &CreateScheduledPageTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateScheduleResult>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .create_scheduled_page_test(zone_id, url, params),
+                )
+        }
+        /// Expects [`ObservatoryApi::delete_scheduled_page_test`](super::ObservatoryApi::delete_scheduled_page_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_scheduled_page_test(
+            &self,
+            zone_id: &str,
+            url: &str,
+            params: &DeleteScheduledPageTestParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CountResult>>> {
+            self.mock
+                .on(
+                    super::ObservatoryApi::new(self.mock.client())
+                        .delete_scheduled_page_test(zone_id, url, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ObservatoryApi::list_page_test_history`](ObservatoryApi::list_page_test_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -571,6 +727,7 @@ impl DeleteScheduledPageTestParams {
 }
 /// `#/components/schemas/observatory_availabilities`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Availabilities {
     /// `quota`
@@ -581,10 +738,44 @@ pub struct Availabilities {
     #[serde(rename = "regionsPerPlan")]
     pub regions_per_plan: Option<AvailabilitiesRegionsPerPlan>,
 }
+#[cfg(feature = "mock")]
+impl Availabilities {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            quota: None,
+            regions: None,
+            regions_per_plan: None,
+        }
+    }
+    /// Sets `quota`.
+    #[inline]
+    pub fn quota(mut self, value: impl Into<AvailabilitiesQuota>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
+    /// Sets `regions`.
+    #[inline]
+    pub fn regions(mut self, value: impl Into<Vec<LabeledRegion>>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
+    /// Sets `regionsPerPlan`.
+    #[inline]
+    pub fn regions_per_plan(
+        mut self,
+        value: impl Into<AvailabilitiesRegionsPerPlan>,
+    ) -> Self {
+        self.regions_per_plan = Some(value.into());
+        self
+    }
+}
 /// Counts per account plan.
 ///
 /// Schema: `#/components/schemas/observatory_plan-properties-info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlanPropertiesInfo {
     /// Example: `1`.
@@ -596,17 +787,70 @@ pub struct PlanPropertiesInfo {
     /// Example: `1`.
     pub pro: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl PlanPropertiesInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business: None,
+            enterprise: None,
+            free: None,
+            pro: None,
+        }
+    }
+    /// Sets `business`.
+    #[inline]
+    pub fn business(mut self, value: impl Into<i64>) -> Self {
+        self.business = Some(value.into());
+        self
+    }
+    /// Sets `enterprise`.
+    #[inline]
+    pub fn enterprise(mut self, value: impl Into<i64>) -> Self {
+        self.enterprise = Some(value.into());
+        self
+    }
+    /// Sets `free`.
+    #[inline]
+    pub fn free(mut self, value: impl Into<i64>) -> Self {
+        self.free = Some(value.into());
+        self
+    }
+    /// Sets `pro`.
+    #[inline]
+    pub fn pro(mut self, value: impl Into<i64>) -> Self {
+        self.pro = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_availabilities/properties/quota/properties/quotasPerPlan`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/observatory_availabilities/properties/quota/properties/scheduleQuotasPerPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitiesQuotaQuotasPerPlan {
     /// `value`
     pub value: Option<PlanPropertiesInfo>,
 }
+#[cfg(feature = "mock")]
+impl AvailabilitiesQuotaQuotasPerPlan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { value: None }
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<PlanPropertiesInfo>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_availabilities/properties/quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitiesQuota {
     /// Cloudflare plan.
@@ -630,16 +874,87 @@ pub struct AvailabilitiesQuota {
     #[serde(rename = "scheduleQuotasPerPlan")]
     pub schedule_quotas_per_plan: Option<AvailabilitiesQuotaQuotasPerPlan>,
 }
+#[cfg(feature = "mock")]
+impl AvailabilitiesQuota {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            plan: None,
+            quotas_per_plan: None,
+            remaining_schedules: None,
+            remaining_tests: None,
+            schedule_quotas_per_plan: None,
+        }
+    }
+    /// Sets `plan`.
+    #[inline]
+    pub fn plan(mut self, value: impl Into<String>) -> Self {
+        self.plan = Some(value.into());
+        self
+    }
+    /// Sets `quotasPerPlan`.
+    #[inline]
+    pub fn quotas_per_plan(
+        mut self,
+        value: impl Into<AvailabilitiesQuotaQuotasPerPlan>,
+    ) -> Self {
+        self.quotas_per_plan = Some(value.into());
+        self
+    }
+    /// Sets `remainingSchedules`.
+    #[inline]
+    pub fn remaining_schedules(mut self, value: impl Into<f64>) -> Self {
+        self.remaining_schedules = Some(value.into());
+        self
+    }
+    /// Sets `remainingTests`.
+    #[inline]
+    pub fn remaining_tests(mut self, value: impl Into<f64>) -> Self {
+        self.remaining_tests = Some(value.into());
+        self
+    }
+    /// Sets `scheduleQuotasPerPlan`.
+    #[inline]
+    pub fn schedule_quotas_per_plan(
+        mut self,
+        value: impl Into<AvailabilitiesQuotaQuotasPerPlan>,
+    ) -> Self {
+        self.schedule_quotas_per_plan = Some(value.into());
+        self
+    }
+}
 /// A test region with a label.
 ///
 /// Schema: `#/components/schemas/observatory_labeled_region`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LabeledRegion {
     /// Example: `"Iowa, USA"`.
     pub label: Option<String>,
     /// `value`
     pub value: Option<Region>,
+}
+#[cfg(feature = "mock")]
+impl LabeledRegion {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { label: None, value: None }
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Region>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// A test region.
 ///
@@ -805,6 +1120,7 @@ impl rt::__private::ParamValue for Region {
 ///
 /// Schema: `#/components/schemas/observatory_availabilities/properties/regionsPerPlan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitiesRegionsPerPlan {
     /// `business`
@@ -815,6 +1131,43 @@ pub struct AvailabilitiesRegionsPerPlan {
     pub free: Option<Vec<LabeledRegion>>,
     /// `pro`
     pub pro: Option<Vec<LabeledRegion>>,
+}
+#[cfg(feature = "mock")]
+impl AvailabilitiesRegionsPerPlan {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            business: None,
+            enterprise: None,
+            free: None,
+            pro: None,
+        }
+    }
+    /// Sets `business`.
+    #[inline]
+    pub fn business(mut self, value: impl Into<Vec<LabeledRegion>>) -> Self {
+        self.business = Some(value.into());
+        self
+    }
+    /// Sets `enterprise`.
+    #[inline]
+    pub fn enterprise(mut self, value: impl Into<Vec<LabeledRegion>>) -> Self {
+        self.enterprise = Some(value.into());
+        self
+    }
+    /// Sets `free`.
+    #[inline]
+    pub fn free(mut self, value: impl Into<Vec<LabeledRegion>>) -> Self {
+        self.free = Some(value.into());
+        self
+    }
+    /// Sets `pro`.
+    #[inline]
+    pub fn pro(mut self, value: impl Into<Vec<LabeledRegion>>) -> Self {
+        self.pro = Some(value.into());
+        self
+    }
 }
 /// The frequency of the test.
 ///
@@ -864,6 +1217,12 @@ impl std::fmt::Display for ScheduleFrequency {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ScheduleFrequency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ScheduleFrequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -873,6 +1232,7 @@ impl<'de> serde::Deserialize<'de> for ScheduleFrequency {
 }
 /// `#/components/schemas/observatory_page_test`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PageTest {
     /// `date`
@@ -893,6 +1253,64 @@ pub struct PageTest {
     /// `url`
     pub url: Option<Url>,
 }
+#[cfg(feature = "mock")]
+impl PageTest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            date: None,
+            desktop_report: None,
+            id: None,
+            mobile_report: None,
+            region: None,
+            schedule_frequency: None,
+            url: None,
+        }
+    }
+    /// Sets `date`.
+    #[inline]
+    pub fn date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `desktopReport`.
+    #[inline]
+    pub fn desktop_report(mut self, value: impl Into<LighthouseReport>) -> Self {
+        self.desktop_report = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mobileReport`.
+    #[inline]
+    pub fn mobile_report(mut self, value: impl Into<LighthouseReport>) -> Self {
+        self.mobile_report = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<LabeledRegion>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `scheduleFrequency`.
+    #[inline]
+    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
+        self.schedule_frequency = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<Url>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_timestamp`
 ///
 /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`.
@@ -901,6 +1319,7 @@ pub type Timestamp = String;
 ///
 /// Schema: `#/components/schemas/observatory_lighthouse_report`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LighthouseReport {
     /// Cumulative Layout Shift.
@@ -946,6 +1365,99 @@ pub struct LighthouseReport {
     ///
     /// Example: `100`.
     pub tti: Option<f64>,
+}
+#[cfg(feature = "mock")]
+impl LighthouseReport {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cls: None,
+            device_type: None,
+            error: None,
+            fcp: None,
+            json_report_url: None,
+            lcp: None,
+            performance_score: None,
+            si: None,
+            state: None,
+            tbt: None,
+            ttfb: None,
+            tti: None,
+        }
+    }
+    /// Sets `cls`.
+    #[inline]
+    pub fn cls(mut self, value: impl Into<f64>) -> Self {
+        self.cls = Some(value.into());
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(mut self, value: impl Into<DeviceType>) -> Self {
+        self.device_type = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    #[inline]
+    pub fn error(mut self, value: impl Into<LighthouseReportError>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `fcp`.
+    #[inline]
+    pub fn fcp(mut self, value: impl Into<f64>) -> Self {
+        self.fcp = Some(value.into());
+        self
+    }
+    /// Sets `jsonReportUrl`.
+    #[inline]
+    pub fn json_report_url(mut self, value: impl Into<String>) -> Self {
+        self.json_report_url = Some(value.into());
+        self
+    }
+    /// Sets `lcp`.
+    #[inline]
+    pub fn lcp(mut self, value: impl Into<f64>) -> Self {
+        self.lcp = Some(value.into());
+        self
+    }
+    /// Sets `performanceScore`.
+    #[inline]
+    pub fn performance_score(mut self, value: impl Into<f64>) -> Self {
+        self.performance_score = Some(value.into());
+        self
+    }
+    /// Sets `si`.
+    #[inline]
+    pub fn si(mut self, value: impl Into<f64>) -> Self {
+        self.si = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<LighthouseState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `tbt`.
+    #[inline]
+    pub fn tbt(mut self, value: impl Into<f64>) -> Self {
+        self.tbt = Some(value.into());
+        self
+    }
+    /// Sets `ttfb`.
+    #[inline]
+    pub fn ttfb(mut self, value: impl Into<f64>) -> Self {
+        self.ttfb = Some(value.into());
+        self
+    }
+    /// Sets `tti`.
+    #[inline]
+    pub fn tti(mut self, value: impl Into<f64>) -> Self {
+        self.tti = Some(value.into());
+        self
+    }
 }
 /// The type of device.
 ///
@@ -993,6 +1505,12 @@ impl From<String> for DeviceType {
 impl std::fmt::Display for DeviceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for DeviceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for DeviceType {
@@ -1070,6 +1588,12 @@ impl std::fmt::Display for LighthouseErrorCode {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for LighthouseErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for LighthouseErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1079,6 +1603,7 @@ impl<'de> serde::Deserialize<'de> for LighthouseErrorCode {
 }
 /// `#/components/schemas/observatory_lighthouse_report/properties/error`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LighthouseReportError {
     /// `code`
@@ -1092,6 +1617,36 @@ pub struct LighthouseReportError {
     /// Example: `"example.com"`.
     #[serde(rename = "finalDisplayedUrl")]
     pub final_displayed_url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl LighthouseReportError {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            detail: None,
+            final_displayed_url: None,
+        }
+    }
+    /// Sets `code`.
+    #[inline]
+    pub fn code(mut self, value: impl Into<LighthouseErrorCode>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `detail`.
+    #[inline]
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+    /// Sets `finalDisplayedUrl`.
+    #[inline]
+    pub fn final_displayed_url(mut self, value: impl Into<String>) -> Self {
+        self.final_displayed_url = Some(value.into());
+        self
+    }
 }
 /// The state of the Lighthouse report.
 ///
@@ -1146,6 +1701,12 @@ impl std::fmt::Display for LighthouseState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for LighthouseState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for LighthouseState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1167,6 +1728,7 @@ pub type Uuid = String;
 pub type Url = String;
 /// `#/components/schemas/observatory_pages-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PagesResultItem {
     /// `region`
@@ -1178,6 +1740,43 @@ pub struct PagesResultItem {
     pub tests: Option<Vec<PageTest>>,
     /// `url`
     pub url: Option<Url>,
+}
+#[cfg(feature = "mock")]
+impl PagesResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            region: None,
+            schedule_frequency: None,
+            tests: None,
+            url: None,
+        }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<LabeledRegion>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `scheduleFrequency`.
+    #[inline]
+    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
+        self.schedule_frequency = Some(value.into());
+        self
+    }
+    /// Sets `tests`.
+    #[inline]
+    pub fn tests(mut self, value: impl Into<Vec<PageTest>>) -> Self {
+        self.tests = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<Url>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/speed_api/pages/{url}/tests.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1203,6 +1802,7 @@ impl StartPageTestRequest {
 }
 /// `#/components/schemas/observatory_count-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountResult {
     /// Number of items affected.
@@ -1210,8 +1810,23 @@ pub struct CountResult {
     /// Example: `1`.
     pub count: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl CountResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<f64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_trend`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Trend {
     /// Cumulative Layout Shift trend.
@@ -1232,10 +1847,76 @@ pub struct Trend {
     /// Time To Interactive trend.
     pub tti: Option<Vec<Option<f64>>>,
 }
+#[cfg(feature = "mock")]
+impl Trend {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cls: None,
+            fcp: None,
+            lcp: None,
+            performance_score: None,
+            si: None,
+            tbt: None,
+            ttfb: None,
+            tti: None,
+        }
+    }
+    /// Sets `cls`.
+    #[inline]
+    pub fn cls(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.cls = Some(value.into());
+        self
+    }
+    /// Sets `fcp`.
+    #[inline]
+    pub fn fcp(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.fcp = Some(value.into());
+        self
+    }
+    /// Sets `lcp`.
+    #[inline]
+    pub fn lcp(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.lcp = Some(value.into());
+        self
+    }
+    /// Sets `performanceScore`.
+    #[inline]
+    pub fn performance_score(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.performance_score = Some(value.into());
+        self
+    }
+    /// Sets `si`.
+    #[inline]
+    pub fn si(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.si = Some(value.into());
+        self
+    }
+    /// Sets `tbt`.
+    #[inline]
+    pub fn tbt(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.tbt = Some(value.into());
+        self
+    }
+    /// Sets `ttfb`.
+    #[inline]
+    pub fn ttfb(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.ttfb = Some(value.into());
+        self
+    }
+    /// Sets `tti`.
+    #[inline]
+    pub fn tti(mut self, value: impl Into<Vec<Option<f64>>>) -> Self {
+        self.tti = Some(value.into());
+        self
+    }
+}
 /// The test schedule.
 ///
 /// Schema: `#/components/schemas/observatory_schedule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Schedule {
     /// `frequency`
@@ -1245,14 +1926,65 @@ pub struct Schedule {
     /// `url`
     pub url: Option<Url>,
 }
+#[cfg(feature = "mock")]
+impl Schedule {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            frequency: None,
+            region: None,
+            url: None,
+        }
+    }
+    /// Sets `frequency`.
+    #[inline]
+    pub fn frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<Url>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_create-schedule-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateScheduleResult {
     /// `schedule`
     pub schedule: Option<Schedule>,
     /// `test`
     pub test: Option<PageTest>,
+}
+#[cfg(feature = "mock")]
+impl CreateScheduleResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { schedule: None, test: None }
+    }
+    /// Sets `schedule`.
+    #[inline]
+    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    /// Sets `test`.
+    #[inline]
+    pub fn test(mut self, value: impl Into<PageTest>) -> Self {
+        self.test = Some(value.into());
+        self
+    }
 }
 /// The name `SpeedCreateTestRequest` had until the names were reworked; use [`StartPageTestRequest`].
 #[deprecated(note = "renamed to `StartPageTestRequest`")]

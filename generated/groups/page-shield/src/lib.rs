@@ -518,6 +518,179 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `page-shield` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`PageShieldApi`](super::PageShieldApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::page_shield`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct PageShieldMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> PageShieldMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            PageShieldMock { mock }
+        }
+        /// Expects [`PageShieldApi::get_page_shield_settings`](super::PageShieldApi::get_page_shield_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_shield_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetZoneSettingsResponse>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .get_page_shield_settings(zone_id),
+                )
+        }
+        /// Expects [`PageShieldApi::update_page_shield_settings`](super::PageShieldApi::update_page_shield_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_page_shield_settings(
+            &self,
+            zone_id: &str,
+            body: &UpdatePageShieldSettingsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<UpdateZoneSettingsResponse>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .update_page_shield_settings(zone_id, body),
+                )
+        }
+        /// Expects [`PageShieldApi::list_page_shield_connections`](super::PageShieldApi::list_page_shield_connections) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_shield_connections(
+            &self,
+            zone_id: &str,
+            params: &ListPageShieldConnectionsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Connection>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .list_page_shield_connections(zone_id, params),
+                )
+        }
+        /// Expects [`PageShieldApi::get_page_shield_connection`](super::PageShieldApi::get_page_shield_connection) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_shield_connection(
+            &self,
+            zone_id: &str,
+            connection_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Connection>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .get_page_shield_connection(zone_id, connection_id),
+                )
+        }
+        /// Expects [`PageShieldApi::list_page_shield_cookies`](super::PageShieldApi::list_page_shield_cookies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_shield_cookies(
+            &self,
+            zone_id: &str,
+            params: &ListPageShieldCookiesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Cookie>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .list_page_shield_cookies(zone_id, params),
+                )
+        }
+        /// Expects [`PageShieldApi::get_page_shield_cookie`](super::PageShieldApi::get_page_shield_cookie) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_shield_cookie(
+            &self,
+            zone_id: &str,
+            cookie_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Cookie>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .get_page_shield_cookie(zone_id, cookie_id),
+                )
+        }
+        /// Expects [`PageShieldApi::list_page_shield_policies`](super::PageShieldApi::list_page_shield_policies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_shield_policies(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<PolicyWithId>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .list_page_shield_policies(zone_id),
+                )
+        }
+        /// Expects [`PageShieldApi::create_page_shield_policy`](super::PageShieldApi::create_page_shield_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_page_shield_policy(
+            &self,
+            zone_id: &str,
+            body: &Policy,
+        ) -> rt::mock::Expectation<'m, rt::Call<PolicyWithId>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .create_page_shield_policy(zone_id, body),
+                )
+        }
+        /// Expects [`PageShieldApi::get_page_shield_policy`](super::PageShieldApi::get_page_shield_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_shield_policy(
+            &self,
+            zone_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<PolicyWithId>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .get_page_shield_policy(zone_id, policy_id),
+                )
+        }
+        /// Expects [`PageShieldApi::update_page_shield_policy`](super::PageShieldApi::update_page_shield_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_page_shield_policy(
+            &self,
+            zone_id: &str,
+            policy_id: &str,
+            body: &UpdatePageShieldPolicyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<PolicyWithId>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .update_page_shield_policy(zone_id, policy_id, body),
+                )
+        }
+        /// Expects [`PageShieldApi::delete_page_shield_policy`](super::PageShieldApi::delete_page_shield_policy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_page_shield_policy(
+            &self,
+            zone_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .delete_page_shield_policy(zone_id, policy_id),
+                )
+        }
+        /// Expects [`PageShieldApi::list_page_shield_scripts`](super::PageShieldApi::list_page_shield_scripts) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_shield_scripts(
+            &self,
+            zone_id: &str,
+            params: &ListPageShieldScriptsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Script>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .list_page_shield_scripts(zone_id, params),
+                )
+        }
+        /// Expects [`PageShieldApi::get_page_shield_script`](super::PageShieldApi::get_page_shield_script) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_shield_script(
+            &self,
+            zone_id: &str,
+            script_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetZoneScriptResult>> {
+            self.mock
+                .on(
+                    super::PageShieldApi::new(self.mock.client())
+                        .get_page_shield_script(zone_id, script_id),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`PageShieldApi::list_page_shield_connections`](PageShieldApi::list_page_shield_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -916,6 +1089,7 @@ impl ListPageShieldScriptsParams {
 pub type Id = String;
 /// `#/components/schemas/page-shield_get-zone-settings-response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetZoneSettingsResponse {
     /// `enabled`
@@ -926,6 +1100,24 @@ pub struct GetZoneSettingsResponse {
     pub use_cloudflare_reporting_endpoint: UseCloudflareReportingEndpoint,
     /// `use_connection_url_path`
     pub use_connection_url_path: UseConnectionUrlPath,
+}
+#[cfg(feature = "mock")]
+impl GetZoneSettingsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<Enabled>,
+        updated_at: impl Into<UpdatedAt>,
+        use_cloudflare_reporting_endpoint: impl Into<UseCloudflareReportingEndpoint>,
+        use_connection_url_path: impl Into<UseConnectionUrlPath>,
+    ) -> Self {
+        Self {
+            enabled: enabled.into(),
+            updated_at: updated_at.into(),
+            use_cloudflare_reporting_endpoint: use_cloudflare_reporting_endpoint.into(),
+            use_connection_url_path: use_connection_url_path.into(),
+        }
+    }
 }
 /// When true, indicates that Page Shield is enabled.
 ///
@@ -1003,6 +1195,7 @@ impl UpdatePageShieldSettingsRequest {
 }
 /// `#/components/schemas/page-shield_update-zone-settings-response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateZoneSettingsResponse {
     /// `enabled`
@@ -1013,6 +1206,24 @@ pub struct UpdateZoneSettingsResponse {
     pub use_cloudflare_reporting_endpoint: UseCloudflareReportingEndpoint,
     /// `use_connection_url_path`
     pub use_connection_url_path: UseConnectionUrlPath,
+}
+#[cfg(feature = "mock")]
+impl UpdateZoneSettingsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<Enabled>,
+        updated_at: impl Into<UpdatedAt>,
+        use_cloudflare_reporting_endpoint: impl Into<UseCloudflareReportingEndpoint>,
+        use_connection_url_path: impl Into<UseConnectionUrlPath>,
+    ) -> Self {
+        Self {
+            enabled: enabled.into(),
+            updated_at: updated_at.into(),
+            use_cloudflare_reporting_endpoint: use_cloudflare_reporting_endpoint.into(),
+            use_connection_url_path: use_connection_url_path.into(),
+        }
+    }
 }
 /// `paths./zones/{zone_id}/page_shield/connections.get/parameters/order_by`
 ///
@@ -1191,6 +1402,7 @@ impl rt::__private::ParamValue for Export {
 }
 /// `#/components/schemas/page-shield_connection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Connection {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
@@ -1220,8 +1432,75 @@ pub struct Connection {
     /// Example: `false`.
     pub url_reported_malicious: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl Connection {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        added_at: impl Into<String>,
+        first_seen_at: impl Into<String>,
+        host: impl Into<String>,
+        id: impl Into<Id>,
+        last_seen_at: impl Into<String>,
+        url: impl Into<String>,
+        url_contains_cdn_cgi_path: impl Into<bool>,
+    ) -> Self {
+        Self {
+            added_at: added_at.into(),
+            domain_reported_malicious: None,
+            first_page_url: None,
+            first_seen_at: first_seen_at.into(),
+            host: host.into(),
+            id: id.into(),
+            last_seen_at: last_seen_at.into(),
+            malicious_domain_categories: None,
+            malicious_url_categories: None,
+            page_urls: None,
+            url: url.into(),
+            url_contains_cdn_cgi_path: url_contains_cdn_cgi_path.into(),
+            url_reported_malicious: None,
+        }
+    }
+    /// Sets `domain_reported_malicious`.
+    #[inline]
+    pub fn domain_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.domain_reported_malicious = Some(value.into());
+        self
+    }
+    /// Sets `first_page_url`.
+    #[inline]
+    pub fn first_page_url(mut self, value: impl Into<String>) -> Self {
+        self.first_page_url = Some(value.into());
+        self
+    }
+    /// Sets `malicious_domain_categories`.
+    #[inline]
+    pub fn malicious_domain_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_domain_categories = Some(value.into());
+        self
+    }
+    /// Sets `malicious_url_categories`.
+    #[inline]
+    pub fn malicious_url_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_url_categories = Some(value.into());
+        self
+    }
+    /// Sets `page_urls`.
+    #[inline]
+    pub fn page_urls(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.page_urls = Some(value.into());
+        self
+    }
+    /// Sets `url_reported_malicious`.
+    #[inline]
+    pub fn url_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.url_reported_malicious = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/page-shield_cookie`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Cookie {
     /// Example: `"cloudflare.com"`.
@@ -1252,6 +1531,87 @@ pub struct Cookie {
     pub secure_attribute: Option<bool>,
     /// Example: `"first_party"`.
     pub r#type: Type,
+}
+#[cfg(feature = "mock")]
+impl Cookie {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        first_seen_at: impl Into<String>,
+        host: impl Into<String>,
+        id: impl Into<Id>,
+        last_seen_at: impl Into<String>,
+        name: impl Into<String>,
+        r#type: impl Into<Type>,
+    ) -> Self {
+        Self {
+            domain_attribute: None,
+            expires_attribute: None,
+            first_seen_at: first_seen_at.into(),
+            host: host.into(),
+            http_only_attribute: None,
+            id: id.into(),
+            last_seen_at: last_seen_at.into(),
+            max_age_attribute: None,
+            name: name.into(),
+            page_urls: None,
+            path_attribute: None,
+            same_site_attribute: None,
+            secure_attribute: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `domain_attribute`.
+    #[inline]
+    pub fn domain_attribute(mut self, value: impl Into<String>) -> Self {
+        self.domain_attribute = Some(value.into());
+        self
+    }
+    /// Sets `expires_attribute`.
+    #[inline]
+    pub fn expires_attribute(mut self, value: impl Into<String>) -> Self {
+        self.expires_attribute = Some(value.into());
+        self
+    }
+    /// Sets `http_only_attribute`.
+    #[inline]
+    pub fn http_only_attribute(mut self, value: impl Into<bool>) -> Self {
+        self.http_only_attribute = Some(value.into());
+        self
+    }
+    /// Sets `max_age_attribute`.
+    #[inline]
+    pub fn max_age_attribute(mut self, value: impl Into<i64>) -> Self {
+        self.max_age_attribute = Some(value.into());
+        self
+    }
+    /// Sets `page_urls`.
+    #[inline]
+    pub fn page_urls(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.page_urls = Some(value.into());
+        self
+    }
+    /// Sets `path_attribute`.
+    #[inline]
+    pub fn path_attribute(mut self, value: impl Into<String>) -> Self {
+        self.path_attribute = Some(value.into());
+        self
+    }
+    /// Sets `same_site_attribute`.
+    #[inline]
+    pub fn same_site_attribute(
+        mut self,
+        value: impl Into<CookieSameSiteAttribute>,
+    ) -> Self {
+        self.same_site_attribute = Some(value.into());
+        self
+    }
+    /// Sets `secure_attribute`.
+    #[inline]
+    pub fn secure_attribute(mut self, value: impl Into<bool>) -> Self {
+        self.secure_attribute = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/page-shield_cookie/properties/same_site_attribute`
 ///
@@ -1303,6 +1663,12 @@ impl From<String> for CookieSameSiteAttribute {
 impl std::fmt::Display for CookieSameSiteAttribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for CookieSameSiteAttribute {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for CookieSameSiteAttribute {
@@ -1364,6 +1730,12 @@ impl std::fmt::Display for Type {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1378,6 +1750,7 @@ impl rt::__private::ParamValue for Type {
 }
 /// `#/components/schemas/page-shield_policy-with-id`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyWithId {
     /// `action`
@@ -1392,6 +1765,28 @@ pub struct PolicyWithId {
     pub value: PolicyValue,
     /// Read-only.
     pub id: Id,
+}
+#[cfg(feature = "mock")]
+impl PolicyWithId {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<PolicyAction>,
+        description: impl Into<PolicyDescription>,
+        enabled: impl Into<PolicyEnabled>,
+        expression: impl Into<PolicyExpression>,
+        value: impl Into<PolicyValue>,
+        id: impl Into<Id>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            description: description.into(),
+            enabled: enabled.into(),
+            expression: expression.into(),
+            value: value.into(),
+            id: id.into(),
+        }
+    }
 }
 /// The action to take if the expression matches
 ///
@@ -1578,6 +1973,7 @@ impl UpdatePageShieldPolicyRequest {
 }
 /// `#/components/schemas/page-shield_script`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Script {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
@@ -1617,6 +2013,107 @@ pub struct Script {
     /// Example: `false`.
     pub url_reported_malicious: Option<bool>,
 }
+#[cfg(feature = "mock")]
+impl Script {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        added_at: impl Into<String>,
+        first_seen_at: impl Into<String>,
+        host: impl Into<String>,
+        id: impl Into<Id>,
+        last_seen_at: impl Into<String>,
+        url: impl Into<String>,
+        url_contains_cdn_cgi_path: impl Into<bool>,
+    ) -> Self {
+        Self {
+            added_at: added_at.into(),
+            dataflow_score: None,
+            domain_reported_malicious: None,
+            fetched_at: None,
+            first_page_url: None,
+            first_seen_at: first_seen_at.into(),
+            hash: None,
+            host: host.into(),
+            id: id.into(),
+            js_integrity_score: None,
+            last_seen_at: last_seen_at.into(),
+            malicious_domain_categories: None,
+            malicious_url_categories: None,
+            obfuscation_score: None,
+            page_urls: None,
+            url: url.into(),
+            url_contains_cdn_cgi_path: url_contains_cdn_cgi_path.into(),
+            url_reported_malicious: None,
+        }
+    }
+    /// Sets `dataflow_score`.
+    #[inline]
+    pub fn dataflow_score(mut self, value: impl Into<DataflowScore>) -> Self {
+        self.dataflow_score = Some(value.into());
+        self
+    }
+    /// Sets `domain_reported_malicious`.
+    #[inline]
+    pub fn domain_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.domain_reported_malicious = Some(value.into());
+        self
+    }
+    /// Sets `fetched_at`.
+    #[inline]
+    pub fn fetched_at(mut self, value: impl Into<FetchedAt>) -> Self {
+        self.fetched_at = Some(value.into());
+        self
+    }
+    /// Sets `first_page_url`.
+    #[inline]
+    pub fn first_page_url(mut self, value: impl Into<String>) -> Self {
+        self.first_page_url = Some(value.into());
+        self
+    }
+    /// Sets `hash`.
+    #[inline]
+    pub fn hash(mut self, value: impl Into<PageShieldHash>) -> Self {
+        self.hash = Some(value.into());
+        self
+    }
+    /// Sets `js_integrity_score`.
+    #[inline]
+    pub fn js_integrity_score(mut self, value: impl Into<JsIntegrityScore>) -> Self {
+        self.js_integrity_score = Some(value.into());
+        self
+    }
+    /// Sets `malicious_domain_categories`.
+    #[inline]
+    pub fn malicious_domain_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_domain_categories = Some(value.into());
+        self
+    }
+    /// Sets `malicious_url_categories`.
+    #[inline]
+    pub fn malicious_url_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_url_categories = Some(value.into());
+        self
+    }
+    /// Sets `obfuscation_score`.
+    #[inline]
+    pub fn obfuscation_score(mut self, value: impl Into<ObfuscationScore>) -> Self {
+        self.obfuscation_score = Some(value.into());
+        self
+    }
+    /// Sets `page_urls`.
+    #[inline]
+    pub fn page_urls(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.page_urls = Some(value.into());
+        self
+    }
+    /// Sets `url_reported_malicious`.
+    #[inline]
+    pub fn url_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.url_reported_malicious = Some(value.into());
+        self
+    }
+}
 /// The dataflow score of the JavaScript content.
 ///
 /// Schema: `#/components/schemas/page-shield_dataflow_score`
@@ -1643,6 +2140,7 @@ pub type ObfuscationScore = i64;
 ///
 /// Schema: `#/components/schemas/page-shield_version`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Version {
     /// `dataflow_score`
@@ -1656,8 +2154,53 @@ pub struct Version {
     /// `obfuscation_score`
     pub obfuscation_score: Option<ObfuscationScore>,
 }
+#[cfg(feature = "mock")]
+impl Version {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dataflow_score: None,
+            fetched_at: None,
+            hash: None,
+            js_integrity_score: None,
+            obfuscation_score: None,
+        }
+    }
+    /// Sets `dataflow_score`.
+    #[inline]
+    pub fn dataflow_score(mut self, value: impl Into<DataflowScore>) -> Self {
+        self.dataflow_score = Some(value.into());
+        self
+    }
+    /// Sets `fetched_at`.
+    #[inline]
+    pub fn fetched_at(mut self, value: impl Into<FetchedAt>) -> Self {
+        self.fetched_at = Some(value.into());
+        self
+    }
+    /// Sets `hash`.
+    #[inline]
+    pub fn hash(mut self, value: impl Into<PageShieldHash>) -> Self {
+        self.hash = Some(value.into());
+        self
+    }
+    /// Sets `js_integrity_score`.
+    #[inline]
+    pub fn js_integrity_score(mut self, value: impl Into<JsIntegrityScore>) -> Self {
+        self.js_integrity_score = Some(value.into());
+        self
+    }
+    /// Sets `obfuscation_score`.
+    #[inline]
+    pub fn obfuscation_score(mut self, value: impl Into<ObfuscationScore>) -> Self {
+        self.obfuscation_score = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/page-shield_get-zone-script-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetZoneScriptResult {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
@@ -1698,6 +2241,114 @@ pub struct GetZoneScriptResult {
     pub url_reported_malicious: Option<bool>,
     /// Example: `[{"dataflow_score":2,"fetched_at":"2021-08-18T10:51:08Z","hash":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b423","js_integrity_score":2,"obfuscation_score":10}]`.
     pub versions: Option<Vec<Version>>,
+}
+#[cfg(feature = "mock")]
+impl GetZoneScriptResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        added_at: impl Into<String>,
+        first_seen_at: impl Into<String>,
+        host: impl Into<String>,
+        id: impl Into<Id>,
+        last_seen_at: impl Into<String>,
+        url: impl Into<String>,
+        url_contains_cdn_cgi_path: impl Into<bool>,
+    ) -> Self {
+        Self {
+            added_at: added_at.into(),
+            dataflow_score: None,
+            domain_reported_malicious: None,
+            fetched_at: None,
+            first_page_url: None,
+            first_seen_at: first_seen_at.into(),
+            hash: None,
+            host: host.into(),
+            id: id.into(),
+            js_integrity_score: None,
+            last_seen_at: last_seen_at.into(),
+            malicious_domain_categories: None,
+            malicious_url_categories: None,
+            obfuscation_score: None,
+            page_urls: None,
+            url: url.into(),
+            url_contains_cdn_cgi_path: url_contains_cdn_cgi_path.into(),
+            url_reported_malicious: None,
+            versions: None,
+        }
+    }
+    /// Sets `dataflow_score`.
+    #[inline]
+    pub fn dataflow_score(mut self, value: impl Into<DataflowScore>) -> Self {
+        self.dataflow_score = Some(value.into());
+        self
+    }
+    /// Sets `domain_reported_malicious`.
+    #[inline]
+    pub fn domain_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.domain_reported_malicious = Some(value.into());
+        self
+    }
+    /// Sets `fetched_at`.
+    #[inline]
+    pub fn fetched_at(mut self, value: impl Into<FetchedAt>) -> Self {
+        self.fetched_at = Some(value.into());
+        self
+    }
+    /// Sets `first_page_url`.
+    #[inline]
+    pub fn first_page_url(mut self, value: impl Into<String>) -> Self {
+        self.first_page_url = Some(value.into());
+        self
+    }
+    /// Sets `hash`.
+    #[inline]
+    pub fn hash(mut self, value: impl Into<PageShieldHash>) -> Self {
+        self.hash = Some(value.into());
+        self
+    }
+    /// Sets `js_integrity_score`.
+    #[inline]
+    pub fn js_integrity_score(mut self, value: impl Into<JsIntegrityScore>) -> Self {
+        self.js_integrity_score = Some(value.into());
+        self
+    }
+    /// Sets `malicious_domain_categories`.
+    #[inline]
+    pub fn malicious_domain_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_domain_categories = Some(value.into());
+        self
+    }
+    /// Sets `malicious_url_categories`.
+    #[inline]
+    pub fn malicious_url_categories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.malicious_url_categories = Some(value.into());
+        self
+    }
+    /// Sets `obfuscation_score`.
+    #[inline]
+    pub fn obfuscation_score(mut self, value: impl Into<ObfuscationScore>) -> Self {
+        self.obfuscation_score = Some(value.into());
+        self
+    }
+    /// Sets `page_urls`.
+    #[inline]
+    pub fn page_urls(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.page_urls = Some(value.into());
+        self
+    }
+    /// Sets `url_reported_malicious`.
+    #[inline]
+    pub fn url_reported_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.url_reported_malicious = Some(value.into());
+        self
+    }
+    /// Sets `versions`.
+    #[inline]
+    pub fn versions(mut self, value: impl Into<Vec<Version>>) -> Self {
+        self.versions = Some(value.into());
+        self
+    }
 }
 /// The name `UpdatePolicyRequest` had until the names were reworked; use [`UpdatePageShieldPolicyRequest`].
 #[deprecated(note = "renamed to `UpdatePageShieldPolicyRequest`")]

@@ -765,6 +765,346 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `pages` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`PagesApi`](super::PagesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::pages`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct PagesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> PagesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            PagesMock { mock }
+        }
+        /// Expects [`PagesApi::get_projects`](super::PagesApi::get_projects) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_projects(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Deployments>> {
+            self.mock
+                .on(super::PagesApi::new(self.mock.client()).get_projects(account_id))
+        }
+        /// Expects [`PagesApi::create_project`](super::PagesApi::create_project) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_project(
+            &self,
+            account_id: &str,
+            body: &ProjectsInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .create_project(account_id, body),
+                )
+        }
+        /// Expects [`PagesApi::get_project`](super::PagesApi::get_project) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_project(
+            &self,
+            account_id: &str,
+            project_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Projects>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_project(account_id, project_name),
+                )
+        }
+        /// Expects [`PagesApi::edit_project`](super::PagesApi::edit_project) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_project(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            body: &ProjectPatch,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .edit_project(account_id, project_name, body),
+                )
+        }
+        /// Expects [`PagesApi::delete_project`](super::PagesApi::delete_project) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_project(
+            &self,
+            account_id: &str,
+            project_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_project(account_id, project_name),
+                )
+        }
+        /// Expects [`PagesApi::delete_project_with`](super::PagesApi::delete_project_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_project_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_project_with(account_id, project_name, body),
+                )
+        }
+        /// Expects [`PagesApi::get_deployments`](super::PagesApi::get_deployments) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_deployments(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            params: &GetDeploymentsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_deployments(account_id, project_name, params),
+                )
+        }
+        /// Expects [`PagesApi::create_deployment`](super::PagesApi::create_deployment) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_deployment(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .create_deployment(account_id, project_name, form),
+                )
+        }
+        /// Expects [`PagesApi::get_deployment_info`](super::PagesApi::get_deployment_info) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_deployment_info(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_deployment_info(account_id, project_name, deployment_id),
+                )
+        }
+        /// Expects [`PagesApi::delete_deployment`](super::PagesApi::delete_deployment) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_deployment(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_deployment(account_id, project_name, deployment_id),
+                )
+        }
+        /// Expects [`PagesApi::delete_deployment_with`](super::PagesApi::delete_deployment_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_deployment_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_deployment_with(
+                            account_id,
+                            project_name,
+                            deployment_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`PagesApi::get_deployment_logs`](super::PagesApi::get_deployment_logs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_deployment_logs(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_deployment_logs(account_id, project_name, deployment_id),
+                )
+        }
+        /// Expects [`PagesApi::retry_deployment`](super::PagesApi::retry_deployment) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retry_deployment(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .retry_deployment(account_id, project_name, deployment_id),
+                )
+        }
+        /// Expects [`PagesApi::retry_deployment_with`](super::PagesApi::retry_deployment_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retry_deployment_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .retry_deployment_with(
+                            account_id,
+                            project_name,
+                            deployment_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`PagesApi::rollback_deployment`](super::PagesApi::rollback_deployment) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rollback_deployment(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .rollback_deployment(account_id, project_name, deployment_id),
+                )
+        }
+        /// Expects [`PagesApi::rollback_deployment_with`](super::PagesApi::rollback_deployment_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rollback_deployment_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            deployment_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Deployments>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .rollback_deployment_with(
+                            account_id,
+                            project_name,
+                            deployment_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`PagesApi::get_domains`](super::PagesApi::get_domains) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domains(
+            &self,
+            account_id: &str,
+            project_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_domains(account_id, project_name),
+                )
+        }
+        /// Expects [`PagesApi::add_domain`](super::PagesApi::add_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_domain(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            body: &DomainsPost,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .add_domain(account_id, project_name, body),
+                )
+        }
+        /// Expects [`PagesApi::get_domain`](super::PagesApi::get_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domain(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            domain_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .get_domain(account_id, project_name, domain_name),
+                )
+        }
+        /// Expects [`PagesApi::patch_domain`](super::PagesApi::patch_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_domain(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            domain_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .patch_domain(account_id, project_name, domain_name),
+                )
+        }
+        /// Expects [`PagesApi::patch_domain_with`](super::PagesApi::patch_domain_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_domain_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            domain_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .patch_domain_with(account_id, project_name, domain_name, body),
+                )
+        }
+        /// Expects [`PagesApi::delete_domain`](super::PagesApi::delete_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_domain(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            domain_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_domain(account_id, project_name, domain_name),
+                )
+        }
+        /// Expects [`PagesApi::delete_domain_with`](super::PagesApi::delete_domain_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_domain_with(
+            &self,
+            account_id: &str,
+            project_name: &str,
+            domain_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .delete_domain_with(account_id, project_name, domain_name, body),
+                )
+        }
+        /// Expects [`PagesApi::purge_build_cache`](super::PagesApi::purge_build_cache) with these arguments: matches the request it sends, answers with its result type.
+        pub fn purge_build_cache(
+            &self,
+            account_id: &str,
+            project_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::PagesApi::new(self.mock.client())
+                        .purge_build_cache(account_id, project_name),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`PagesApi::get_deployments`](PagesApi::get_deployments).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -818,6 +1158,7 @@ impl From<CreateDeploymentForm> for rt::MultipartForm {
 }
 /// `#/components/schemas/pages_deployments`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Deployments {
     /// A list of alias URLs pointing to this deployment.
@@ -879,10 +1220,135 @@ pub struct Deployments {
     /// Example: `"https://f64788e9.ninjakittens.pages.dev"`. Read-only.
     pub url: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl Deployments {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            aliases: None,
+            build_config: None,
+            created_on: None,
+            deployment_trigger: None,
+            env_vars: None,
+            environment: None,
+            id: None,
+            is_skipped: None,
+            latest_stage: None,
+            modified_on: None,
+            project_id: None,
+            project_name: None,
+            short_id: None,
+            source: None,
+            stages: None,
+            url: None,
+        }
+    }
+    /// Sets `aliases`.
+    #[inline]
+    pub fn aliases(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.aliases = Some(value.into());
+        self
+    }
+    /// Sets `build_config`.
+    #[inline]
+    pub fn build_config(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.build_config = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `deployment_trigger`.
+    #[inline]
+    pub fn deployment_trigger(
+        mut self,
+        value: impl Into<DeploymentsDeploymentTrigger>,
+    ) -> Self {
+        self.deployment_trigger = Some(value.into());
+        self
+    }
+    /// Sets `env_vars`.
+    #[inline]
+    pub fn env_vars(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.env_vars = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_skipped`.
+    #[inline]
+    pub fn is_skipped(mut self, value: impl Into<bool>) -> Self {
+        self.is_skipped = Some(value.into());
+        self
+    }
+    /// Sets `latest_stage`.
+    #[inline]
+    pub fn latest_stage(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.latest_stage = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `project_id`.
+    #[inline]
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `project_name`.
+    #[inline]
+    pub fn project_name(mut self, value: impl Into<String>) -> Self {
+        self.project_name = Some(value.into());
+        self
+    }
+    /// Sets `short_id`.
+    #[inline]
+    pub fn short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `stages`.
+    #[inline]
+    pub fn stages(mut self, value: impl Into<Vec<Stage>>) -> Self {
+        self.stages = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// Additional info about the trigger.
 ///
 /// Schema: `#/components/schemas/pages_deployments/properties/deployment_trigger/properties/metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeploymentsDeploymentTriggerMetadata {
     /// Where the trigger happened.
@@ -898,12 +1364,43 @@ pub struct DeploymentsDeploymentTriggerMetadata {
     /// Example: `"Update index.html"`. Read-only.
     pub commit_message: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl DeploymentsDeploymentTriggerMetadata {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            branch: None,
+            commit_hash: None,
+            commit_message: None,
+        }
+    }
+    /// Sets `branch`.
+    #[inline]
+    pub fn branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `commit_hash`.
+    #[inline]
+    pub fn commit_hash(mut self, value: impl Into<String>) -> Self {
+        self.commit_hash = Some(value.into());
+        self
+    }
+    /// Sets `commit_message`.
+    #[inline]
+    pub fn commit_message(mut self, value: impl Into<String>) -> Self {
+        self.commit_message = Some(value.into());
+        self
+    }
+}
 /// Info about what caused the deployment.
 ///
 /// Schema: `#/components/schemas/pages_deployments/properties/deployment_trigger`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeploymentsDeploymentTrigger {
     /// Additional info about the trigger.
@@ -913,12 +1410,39 @@ pub struct DeploymentsDeploymentTrigger {
     /// Example: `"ad_hoc"`. Read-only.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl DeploymentsDeploymentTrigger {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metadata: None,
+            r#type: None,
+        }
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(
+        mut self,
+        value: impl Into<DeploymentsDeploymentTriggerMetadata>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// The status of the deployment.
 ///
 /// Schema: `#/components/schemas/pages_stage`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Stage {
     /// When the stage ended.
@@ -938,8 +1462,46 @@ pub struct Stage {
     /// Example: `"success"`. Read-only.
     pub status: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl Stage {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ended_on: None,
+            name: None,
+            started_on: None,
+            status: None,
+        }
+    }
+    /// Sets `ended_on`.
+    #[inline]
+    pub fn ended_on(mut self, value: impl Into<String>) -> Self {
+        self.ended_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `started_on`.
+    #[inline]
+    pub fn started_on(mut self, value: impl Into<String>) -> Self {
+        self.started_on = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/pages_projects`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Projects {
     /// `build_config`
@@ -976,6 +1538,92 @@ pub struct Projects {
     ///
     /// Example: `"helloworld.pages.dev"`. Read-only.
     pub subdomain: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Projects {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            build_config: None,
+            canonical_deployment: None,
+            created_on: None,
+            deployment_configs: None,
+            domains: None,
+            id: None,
+            latest_deployment: None,
+            name: None,
+            production_branch: None,
+            source: None,
+            subdomain: None,
+        }
+    }
+    /// Sets `build_config`.
+    #[inline]
+    pub fn build_config(mut self, value: impl Into<BuildConfig>) -> Self {
+        self.build_config = Some(value.into());
+        self
+    }
+    /// Sets `canonical_deployment`.
+    #[inline]
+    pub fn canonical_deployment(mut self, value: impl Into<Deployments>) -> Self {
+        self.canonical_deployment = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `deployment_configs`.
+    #[inline]
+    pub fn deployment_configs(mut self, value: impl Into<DeploymentConfigs>) -> Self {
+        self.deployment_configs = Some(value.into());
+        self
+    }
+    /// Sets `domains`.
+    #[inline]
+    pub fn domains(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.domains = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `latest_deployment`.
+    #[inline]
+    pub fn latest_deployment(mut self, value: impl Into<Deployments>) -> Self {
+        self.latest_deployment = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `production_branch`.
+    #[inline]
+    pub fn production_branch(mut self, value: impl Into<String>) -> Self {
+        self.production_branch = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `subdomain`.
+    #[inline]
+    pub fn subdomain(mut self, value: impl Into<String>) -> Self {
+        self.subdomain = Some(value.into());
+        self
+    }
 }
 /// Configs for the project build process.
 ///

@@ -309,6 +309,120 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `r2` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`R2Api`](super::R2Api)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::r2`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct R2Mock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> R2Mock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            R2Mock { mock }
+        }
+        /// Expects [`R2Api::list_buckets`](super::R2Api::list_buckets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_buckets(
+            &self,
+            account_id: &str,
+            params: &ListBucketsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Bucket>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .list_buckets(account_id, params),
+                )
+        }
+        /// Expects [`R2Api::create_bucket`](super::R2Api::create_bucket) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_bucket(
+            &self,
+            account_id: &str,
+            body: &CreateBucketRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bucket>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client()).create_bucket(account_id, body),
+                )
+        }
+        /// Expects [`R2Api::get_bucket`](super::R2Api::get_bucket) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bucket(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bucket>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .get_bucket(account_id, bucket_name),
+                )
+        }
+        /// Expects [`R2Api::delete_bucket`](super::R2Api::delete_bucket) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_bucket(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .delete_bucket(account_id, bucket_name),
+                )
+        }
+        /// Expects [`R2Api::get_sippy_configuration`](super::R2Api::get_sippy_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_sippy_configuration(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Sippy>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .get_sippy_configuration(account_id, bucket_name),
+                )
+        }
+        /// Expects [`R2Api::enable_sippy`](super::R2Api::enable_sippy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_sippy(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+            body: &EnableSippyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Sippy>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .enable_sippy(account_id, bucket_name, body),
+                )
+        }
+        /// Expects [`R2Api::disable_sippy`](super::R2Api::disable_sippy) with these arguments: matches the request it sends, answers with its result type.
+        pub fn disable_sippy(
+            &self,
+            account_id: &str,
+            bucket_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<DisableSippyResult>>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .disable_sippy(account_id, bucket_name),
+                )
+        }
+        /// Expects [`R2Api::create_temporary_access_credentials`](super::R2Api::create_temporary_access_credentials) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_temporary_access_credentials(
+            &self,
+            account_id: &str,
+            body: &TempAccessCredsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TempAccessCredsResponse>> {
+            self.mock
+                .on(
+                    super::R2Api::new(self.mock.client())
+                        .create_temporary_access_credentials(account_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`R2Api::list_buckets`](R2Api::list_buckets).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -495,6 +609,7 @@ impl rt::__private::ParamValue for ListBucketsDirection {
 ///
 /// Schema: `#/components/schemas/r2_bucket`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Bucket {
     /// Creation timestamp
@@ -505,6 +620,43 @@ pub struct Bucket {
     pub name: Option<BucketName>,
     /// `storage_class`
     pub storage_class: Option<StorageClass>,
+}
+#[cfg(feature = "mock")]
+impl Bucket {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            creation_date: None,
+            location: None,
+            name: None,
+            storage_class: None,
+        }
+    }
+    /// Sets `creation_date`.
+    #[inline]
+    pub fn creation_date(mut self, value: impl Into<String>) -> Self {
+        self.creation_date = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<BucketLocation>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<BucketName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `storage_class`.
+    #[inline]
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
+        self.storage_class = Some(value.into());
+        self
+    }
 }
 /// Location of the bucket
 ///
@@ -686,6 +838,7 @@ impl CreateBucketRequest {
 }
 /// `#/components/schemas/r2_sippy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Sippy {
     /// Details about the configured destination bucket
@@ -695,10 +848,41 @@ pub struct Sippy {
     /// Details about the configured source bucket
     pub source: Option<SippySource>,
 }
+#[cfg(feature = "mock")]
+impl Sippy {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination: None,
+            enabled: None,
+            source: None,
+        }
+    }
+    /// Sets `destination`.
+    #[inline]
+    pub fn destination(mut self, value: impl Into<SippyDestination>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<SippySource>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
 /// Details about the configured destination bucket
 ///
 /// Schema: `#/components/schemas/r2_sippy/properties/destination`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SippyDestination {
     /// ID of the Cloudflare API token used when writing objects to this
@@ -711,6 +895,43 @@ pub struct SippyDestination {
     pub bucket: Option<String>,
     /// `provider`
     pub provider: Option<DestinationProvider>,
+}
+#[cfg(feature = "mock")]
+impl SippyDestination {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_key_id: None,
+            account: None,
+            bucket: None,
+            provider: None,
+        }
+    }
+    /// Sets `accessKeyId`.
+    #[inline]
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+    /// Sets `account`.
+    #[inline]
+    pub fn account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `bucket`.
+    #[inline]
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<DestinationProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/r2_sippy/properties/source/properties/provider`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -756,6 +977,12 @@ impl std::fmt::Display for SippySourceProvider {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SippySourceProvider {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SippySourceProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -767,6 +994,7 @@ impl<'de> serde::Deserialize<'de> for SippySourceProvider {
 ///
 /// Schema: `#/components/schemas/r2_sippy/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SippySource {
     /// Name of the bucket on the provider
@@ -775,6 +1003,36 @@ pub struct SippySource {
     pub provider: Option<SippySourceProvider>,
     /// Region where the bucket resides (AWS only)
     pub region: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SippySource {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bucket: None,
+            provider: None,
+            region: None,
+        }
+    }
+    /// Sets `bucket`.
+    #[inline]
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<SippySourceProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/r2_enable_sippy_aws`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1202,10 +1460,25 @@ impl From<EnableSippyGcs> for EnableSippyRequest {
 }
 /// `paths./accounts/{account_id}/r2/buckets/{bucket_name}/sippy.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DisableSippyResult {
     /// `enabled`
     pub enabled: Option<bool>,
+}
+#[cfg(feature = "mock")]
+impl DisableSippyResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/r2_temp_access_creds_request`
 ///
@@ -1337,6 +1610,7 @@ impl<'de> serde::Deserialize<'de> for TempAccessCredsRequestPermission {
 ///
 /// Example: `{"accessKeyId":"example-access-key-id","secretAccessKey":"example-secret-key","sessionToken":"example-session-token"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TempAccessCredsResponse {
     /// ID for new access key
@@ -1348,6 +1622,36 @@ pub struct TempAccessCredsResponse {
     /// Security token
     #[serde(rename = "sessionToken")]
     pub session_token: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl TempAccessCredsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+        }
+    }
+    /// Sets `accessKeyId`.
+    #[inline]
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+    /// Sets `secretAccessKey`.
+    #[inline]
+    pub fn secret_access_key(mut self, value: impl Into<String>) -> Self {
+        self.secret_access_key = Some(value.into());
+        self
+    }
+    /// Sets `sessionToken`.
+    #[inline]
+    pub fn session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The name `R2CreateBucketRequest` had until the names were reworked; use [`CreateBucketRequest`].
 #[deprecated(note = "renamed to `CreateBucketRequest`")]

@@ -8400,6 +8400,2404 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `radar` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`RadarApi`](super::RadarApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::radar`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RadarMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> RadarMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            RadarMock { mock }
+        }
+        /// Expects [`RadarApi::get_latest_annotations`](super::RadarApi::get_latest_annotations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_latest_annotations(
+            &self,
+            params: &GetLatestAnnotationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLatestAnnotationsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_latest_annotations(params),
+                )
+        }
+        /// Expects [`RadarApi::get_latest_internet_outages_and_anomalies`](super::RadarApi::get_latest_internet_outages_and_anomalies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_latest_internet_outages_and_anomalies(
+            &self,
+            params: &GetLatestInternetOutagesAndAnomaliesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLatestAnnotationsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_latest_internet_outages_and_anomalies(params),
+                )
+        }
+        /// Expects [`RadarApi::get_number_of_outages_for_locations`](super::RadarApi::get_number_of_outages_for_locations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_number_of_outages_for_locations(
+            &self,
+            params: &GetNumberOfOutagesForLocationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetNumberOfOutagesForLocationsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_number_of_outages_for_locations(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_dnssec_summary`](super::RadarApi::get_as112_dnssec_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_dnssec_summary(
+            &self,
+            params: &GetAs112DnssecSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_dnssec_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_edns_summary`](super::RadarApi::get_as112_edns_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_edns_summary(
+            &self,
+            params: &GetAs112EdnsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112EdnsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_edns_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_ip_version_summary`](super::RadarApi::get_as112_ip_version_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_ip_version_summary(
+            &self,
+            params: &GetAs112IpVersionSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112IpVersionSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_ip_version_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_dns_protocol_summary`](super::RadarApi::get_as112_dns_protocol_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_dns_protocol_summary(
+            &self,
+            params: &GetAs112DnsProtocolSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112DnsProtocolSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_dns_protocol_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_query_types_summary`](super::RadarApi::get_as112_query_types_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_query_types_summary(
+            &self,
+            params: &GetAs112QueryTypesSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112QueryTypesSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_query_types_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_summary_of_as112_response_codes`](super::RadarApi::get_summary_of_as112_response_codes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_summary_of_as112_response_codes(
+            &self,
+            params: &GetSummaryOfAs112ResponseCodesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSummaryOfAs112ResponseCodesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_summary_of_as112_response_codes(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_dns_queries_time_series`](super::RadarApi::get_as112_dns_queries_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_dns_queries_time_series(
+            &self,
+            params: &GetAs112DnsQueriesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_dns_queries_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_dnssec_support_time_series`](super::RadarApi::get_as112_dnssec_support_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_dnssec_support_time_series(
+            &self,
+            params: &GetAs112DnssecSupportTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112DnssecSupportTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_dnssec_support_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_edns_support_summary`](super::RadarApi::get_as112_edns_support_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_edns_support_summary(
+            &self,
+            params: &GetAs112EdnsSupportSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112DnssecSupportTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_edns_support_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_ip_version_time_series`](super::RadarApi::get_as112_ip_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_ip_version_time_series(
+            &self,
+            params: &GetAs112IpVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112IpVersionTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_ip_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_dns_protocol_time_series`](super::RadarApi::get_as112_dns_protocol_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_dns_protocol_time_series(
+            &self,
+            params: &GetAs112DnsProtocolTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112DnsProtocolTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_dns_protocol_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_as112_query_types_time_series`](super::RadarApi::get_as112_query_types_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as112_query_types_time_series(
+            &self,
+            params: &GetAs112QueryTypesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112QueryTypesTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as112_query_types_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_time_series_of_as112_response_codes`](super::RadarApi::get_time_series_of_as112_response_codes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_time_series_of_as112_response_codes(
+            &self,
+            params: &GetTimeSeriesOfAs112ResponseCodesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTimeSeriesOfAs112ResponseCodesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_time_series_of_as112_response_codes(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_as112_dns_queries`](super::RadarApi::get_top_autonomous_systems_by_as112_dns_queries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_as112_dns_queries(
+            &self,
+            params: &GetTopAutonomousSystemsByAs112DnsQueriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_as112_dns_queries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_dns_queries_dnssec_support`](super::RadarApi::get_top_locations_by_dns_queries_dnssec_support) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_dns_queries_dnssec_support(
+            &self,
+            dnssec: &str,
+            params: &GetTopLocationsByDnsQueriesDnssecSupportParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_dns_queries_dnssec_support(dnssec, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_edns_support`](super::RadarApi::get_top_locations_by_edns_support) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_edns_support(
+            &self,
+            edns: &str,
+            params: &GetTopLocationsByEdnsSupportParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_edns_support(edns, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_dns_queries_ip_version`](super::RadarApi::get_top_locations_by_dns_queries_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_dns_queries_ip_version(
+            &self,
+            ip_version: &str,
+            params: &GetTopLocationsByDnsQueriesIpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_dns_queries_ip_version(ip_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_summary`](super::RadarApi::get_layer_3_attacks_summary) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_layer_3_attacks_summary(
+            &self,
+            params: &GetLayer3AttacksSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLayer3AttacksSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attack_bitrate_summary`](super::RadarApi::get_attack_bitrate_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attack_bitrate_summary(
+            &self,
+            params: &GetAttackBitrateSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAttackBitrateSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attack_bitrate_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attack_durations_summary`](super::RadarApi::get_attack_durations_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attack_durations_summary(
+            &self,
+            params: &GetAttackDurationsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAttackDurationsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attack_durations_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_ip_versions_summary`](super::RadarApi::get_ip_versions_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_versions_summary(
+            &self,
+            params: &GetIpVersionsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIpVersionsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_ip_versions_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_protocols_summary`](super::RadarApi::get_layer_3_protocols_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_protocols_summary(
+            &self,
+            params: &GetLayer3ProtocolsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLayer3ProtocolsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_protocols_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attack_vector_summary`](super::RadarApi::get_attack_vector_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attack_vector_summary(
+            &self,
+            params: &GetAttackVectorSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAttackVectorSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attack_vector_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_by_bytes_summary`](super::RadarApi::get_attacks_by_bytes_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_by_bytes_summary(
+            &self,
+            params: &GetAttacksByBytesSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAttacksByBytesSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_by_bytes_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_network_protocol_time_series`](super::RadarApi::get_layer_3_attacks_network_protocol_time_series) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_layer_3_attacks_network_protocol_time_series(
+            &self,
+            params: &GetLayer3AttacksNetworkProtocolTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer3AttacksNetworkProtocolTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_network_protocol_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_by_bitrate_time_series`](super::RadarApi::get_attacks_by_bitrate_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_by_bitrate_time_series(
+            &self,
+            params: &GetAttacksByBitrateTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAttacksByBitrateTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_by_bitrate_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attack_by_duration_time_series`](super::RadarApi::get_layer_3_attack_by_duration_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attack_by_duration_time_series(
+            &self,
+            params: &GetLayer3AttackByDurationTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer3AttackByDurationTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attack_by_duration_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_target_industries_time_series`](super::RadarApi::get_layer_3_attacks_target_industries_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attacks_target_industries_time_series(
+            &self,
+            params: &GetLayer3AttacksTargetIndustriesTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<AttacksTargetIndustriesTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_target_industries_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_by_ip_version_time_series`](super::RadarApi::get_layer_3_attacks_by_ip_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attacks_by_ip_version_time_series(
+            &self,
+            params: &GetLayer3AttacksByIpVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIpTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_by_ip_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_by_protocol_timeseries`](super::RadarApi::get_layer_3_attacks_by_protocol_timeseries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attacks_by_protocol_timeseries(
+            &self,
+            params: &GetLayer3AttacksByProtocolTimeseriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer3AttacksByProtocolTimeseriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_by_protocol_timeseries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_by_vector`](super::RadarApi::get_layer_3_attacks_by_vector) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attacks_by_vector(
+            &self,
+            params: &GetLayer3AttacksByVectorParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLayer3AttacksByVectorResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_by_vector(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_3_attacks_by_vertical_time_series`](super::RadarApi::get_layer_3_attacks_by_vertical_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_3_attacks_by_vertical_time_series(
+            &self,
+            params: &GetLayer3AttacksByVerticalTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AttacksByVerticalTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_3_attacks_by_vertical_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_attack_pairs_origin_target_locations_layer_3_attacks`](super::RadarApi::get_top_attack_pairs_origin_target_locations_layer_3_attacks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_attack_pairs_origin_target_locations_layer_3_attacks(
+            &self,
+            params: &GetTopAttackPairsOriginTargetLocationsLayer3AttacksParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAttackPairsOriginTargetLocationsLayer3AttacksResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_attack_pairs_origin_target_locations_layer_3_attacks(
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_layer3_top_industries`](super::RadarApi::get_attacks_layer3_top_industries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_layer3_top_industries(
+            &self,
+            params: &GetAttacksLayer3TopIndustriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TopIndustriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_layer3_top_industries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_origin_locations_of_attack`](super::RadarApi::get_top_origin_locations_of_attack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_origin_locations_of_attack(
+            &self,
+            params: &GetTopOriginLocationsOfAttackParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopOriginLocationsOfAttackResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_origin_locations_of_attack(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_target_locations_of_attack`](super::RadarApi::get_top_target_locations_of_attack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_target_locations_of_attack(
+            &self,
+            params: &GetTopTargetLocationsOfAttackParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTargetLocationsOfAttackResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_target_locations_of_attack(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_layer3_top_verticals`](super::RadarApi::get_attacks_layer3_top_verticals) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_layer3_top_verticals(
+            &self,
+            params: &GetAttacksLayer3TopVerticalsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TopVerticalsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_layer3_top_verticals(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_summary`](super::RadarApi::get_layer_7_attacks_summary) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_layer_7_attacks_summary(
+            &self,
+            params: &GetLayer7AttacksSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLayer7AttacksSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_method_summary`](super::RadarApi::get_http_method_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_method_summary(
+            &self,
+            params: &GetHttpMethodSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpMethodSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_method_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_version_summary`](super::RadarApi::get_http_version_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_version_summary(
+            &self,
+            params: &GetHttpVersionSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpVersionSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_version_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_layer7_summary_by_ip_version`](super::RadarApi::get_attacks_layer7_summary_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_layer7_summary_by_ip_version(
+            &self,
+            params: &GetAttacksLayer7SummaryByIpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetAttacksLayer7SummaryByIpVersionResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_layer7_summary_by_ip_version(params),
+                )
+        }
+        /// Expects [`RadarApi::get_managed_rules_summary`](super::RadarApi::get_managed_rules_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_managed_rules_summary(
+            &self,
+            params: &GetManagedRulesSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetManagedRulesSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_managed_rules_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_mitigation_product_summary`](super::RadarApi::get_mitigation_product_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_mitigation_product_summary(
+            &self,
+            params: &GetMitigationProductSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetMitigationProductSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_mitigation_product_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_time_series`](super::RadarApi::get_layer_7_attacks_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_time_series(
+            &self,
+            params: &GetLayer7AttacksTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_mitigation_technique_time_series`](super::RadarApi::get_layer_7_attacks_mitigation_technique_time_series) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_layer_7_attacks_mitigation_technique_time_series(
+            &self,
+            params: &GetLayer7AttacksMitigationTechniqueTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer7AttacksMitigationTechniqueTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_mitigation_technique_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_by_http_method_time_series`](super::RadarApi::get_layer_7_attacks_by_http_method_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_by_http_method_time_series(
+            &self,
+            params: &GetLayer7AttacksByHttpMethodTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer7AttacksByHttpMethodTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_by_http_method_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_by_http_version_time_series`](super::RadarApi::get_layer_7_attacks_by_http_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_by_http_version_time_series(
+            &self,
+            params: &GetLayer7AttacksByHttpVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer7AttacksByHttpVersionTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_by_http_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_target_industries_time_series`](super::RadarApi::get_layer_7_attacks_target_industries_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_target_industries_time_series(
+            &self,
+            params: &GetLayer7AttacksTargetIndustriesTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<AttacksTargetIndustriesTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_target_industries_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_by_ip_version_time_series`](super::RadarApi::get_layer_7_attacks_by_ip_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_by_ip_version_time_series(
+            &self,
+            params: &GetLayer7AttacksByIpVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIpTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_by_ip_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_by_managed_rules_time_series`](super::RadarApi::get_layer_7_attacks_by_managed_rules_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_by_managed_rules_time_series(
+            &self,
+            params: &GetLayer7AttacksByManagedRulesTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer7AttacksByManagedRulesTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_by_managed_rules_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_mitigation_product_time_series`](super::RadarApi::get_layer_7_attacks_mitigation_product_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_mitigation_product_time_series(
+            &self,
+            params: &GetLayer7AttacksMitigationProductTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLayer7AttacksMitigationProductTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_mitigation_product_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_attacks_by_vertical_time_series`](super::RadarApi::get_layer_7_attacks_by_vertical_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_attacks_by_vertical_time_series(
+            &self,
+            params: &GetLayer7AttacksByVerticalTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<AttacksByVerticalTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_attacks_by_vertical_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_origin_autonomous_systems_layer_7_attacks`](super::RadarApi::get_top_origin_autonomous_systems_layer_7_attacks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_origin_autonomous_systems_layer_7_attacks(
+            &self,
+            params: &GetTopOriginAutonomousSystemsLayer7AttacksParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopOriginAutonomousSystemsLayer7AttacksResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_origin_autonomous_systems_layer_7_attacks(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_attack_pairs_origin_target_locations_layer_7_attacks`](super::RadarApi::get_top_attack_pairs_origin_target_locations_layer_7_attacks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_attack_pairs_origin_target_locations_layer_7_attacks(
+            &self,
+            params: &GetTopAttackPairsOriginTargetLocationsLayer7AttacksParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAttackPairsOriginTargetLocationsLayer7AttacksResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_attack_pairs_origin_target_locations_layer_7_attacks(
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_layer7_top_industries`](super::RadarApi::get_attacks_layer7_top_industries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_layer7_top_industries(
+            &self,
+            params: &GetAttacksLayer7TopIndustriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TopIndustriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_layer7_top_industries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_origin_locations_by_layer_7_attacks`](super::RadarApi::get_top_origin_locations_by_layer_7_attacks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_origin_locations_by_layer_7_attacks(
+            &self,
+            params: &GetTopOriginLocationsByLayer7AttacksParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopOriginLocationsOfAttackResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_origin_locations_by_layer_7_attacks(params),
+                )
+        }
+        /// Expects [`RadarApi::get_layer_7_top_target_locations`](super::RadarApi::get_layer_7_top_target_locations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_layer_7_top_target_locations(
+            &self,
+            params: &GetLayer7TopTargetLocationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTargetLocationsOfAttackResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_layer_7_top_target_locations(params),
+                )
+        }
+        /// Expects [`RadarApi::get_attacks_layer7_top_verticals`](super::RadarApi::get_attacks_layer7_top_verticals) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_attacks_layer7_top_verticals(
+            &self,
+            params: &GetAttacksLayer7TopVerticalsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TopVerticalsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_attacks_layer7_top_verticals(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bgp_hijack_events`](super::RadarApi::get_bgp_hijack_events) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bgp_hijack_events(
+            &self,
+            params: &GetBgpHijackEventsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBgpHijackEventsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bgp_hijack_events(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bgp_ip_space_time_series`](super::RadarApi::get_bgp_ip_space_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bgp_ip_space_time_series(
+            &self,
+            params: &GetBgpIpSpaceTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBgpIpSpaceTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bgp_ip_space_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bgp_route_leak_events`](super::RadarApi::get_bgp_route_leak_events) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bgp_route_leak_events(
+            &self,
+            params: &GetBgpRouteLeakEventsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBgpRouteLeakEventsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bgp_route_leak_events(params),
+                )
+        }
+        /// Expects [`RadarApi::list_ases_from_global_routing_tables`](super::RadarApi::list_ases_from_global_routing_tables) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_ases_from_global_routing_tables(
+            &self,
+            params: &ListAsesFromGlobalRoutingTablesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListAsesFromGlobalRoutingTablesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .list_ases_from_global_routing_tables(params),
+                )
+        }
+        /// Expects [`RadarApi::get_moases`](super::RadarApi::get_moases) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_moases(
+            &self,
+            params: &GetMoasesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetMoasesResult>> {
+            self.mock.on(super::RadarApi::new(self.mock.client()).get_moases(params))
+        }
+        /// Expects [`RadarApi::get_prefix_to_asn_mapping`](super::RadarApi::get_prefix_to_asn_mapping) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_prefix_to_asn_mapping(
+            &self,
+            params: &GetPrefixToAsnMappingParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetPrefixToAsnMappingResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_prefix_to_asn_mapping(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bgp_routing_table_stats`](super::RadarApi::get_bgp_routing_table_stats) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bgp_routing_table_stats(
+            &self,
+            params: &GetBgpRoutingTableStatsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBgpRoutingTableStatsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bgp_routing_table_stats(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bgp_time_series`](super::RadarApi::get_bgp_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bgp_time_series(
+            &self,
+            params: &GetBgpTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_bgp_time_series(params))
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems`](super::RadarApi::get_top_autonomous_systems) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems(
+            &self,
+            params: &GetTopAutonomousSystemsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopAutonomousSystemsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems(params),
+                )
+        }
+        /// Expects [`RadarApi::get_list_of_asns_ordered_by_prefix_count`](super::RadarApi::get_list_of_asns_ordered_by_prefix_count) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_list_of_asns_ordered_by_prefix_count(
+            &self,
+            params: &GetListOfAsnsOrderedByPrefixCountParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetListOfAsnsOrderedByPrefixCountResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_list_of_asns_ordered_by_prefix_count(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_prefixes`](super::RadarApi::get_top_prefixes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_prefixes(
+            &self,
+            params: &GetTopPrefixesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopPrefixesResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_top_prefixes(params))
+        }
+        /// Expects [`RadarApi::get_datasets`](super::RadarApi::get_datasets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_datasets(
+            &self,
+            params: &GetDatasetsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDatasetsResult>> {
+            self.mock.on(super::RadarApi::new(self.mock.client()).get_datasets(params))
+        }
+        /// Expects [`RadarApi::get_dataset_download_url`](super::RadarApi::get_dataset_download_url) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dataset_download_url(
+            &self,
+            params: &GetDatasetDownloadUrlParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDatasetDownloadUrlResponse>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dataset_download_url(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dataset_download_url_with`](super::RadarApi::get_dataset_download_url_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dataset_download_url_with(
+            &self,
+            body: &GetDatasetDownloadUrlRequest,
+            params: &GetDatasetDownloadUrlParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDatasetDownloadUrlResponse>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dataset_download_url_with(body, params),
+                )
+        }
+        /// Expects [`RadarApi::get_dataset_csv_stream`](super::RadarApi::get_dataset_csv_stream) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dataset_csv_stream(
+            &self,
+            alias: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dataset_csv_stream(alias),
+                )
+        }
+        /// Expects [`RadarApi::get_dns_timeseries_by_cache_hit_status`](super::RadarApi::get_dns_timeseries_by_cache_hit_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_timeseries_by_cache_hit_status(
+            &self,
+            params: &GetDnsTimeseriesByCacheHitStatusParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetDnsTimeseriesByCacheHitStatusResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dns_timeseries_by_cache_hit_status(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dnssec_summary`](super::RadarApi::get_dnssec_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_summary(
+            &self,
+            params: &GetDnssecSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDnssecSummaryResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_dnssec_summary(params))
+        }
+        /// Expects [`RadarApi::get_dnssec_awareness_summary`](super::RadarApi::get_dnssec_awareness_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_awareness_summary(
+            &self,
+            params: &GetDnssecAwarenessSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDnssecAwarenessSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dnssec_awareness_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dnssec_end_to_end_summary`](super::RadarApi::get_dnssec_end_to_end_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_end_to_end_summary(
+            &self,
+            params: &GetDnssecEndToEndSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDnssecEndToEndSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dnssec_end_to_end_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dns_timeseries_by_ip_version`](super::RadarApi::get_dns_timeseries_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_timeseries_by_ip_version(
+            &self,
+            params: &GetDnsTimeseriesByIpVersionParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112IpVersionSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dns_timeseries_by_ip_version(params),
+                )
+        }
+        /// Expects [`RadarApi::get_matching_answer_summary`](super::RadarApi::get_matching_answer_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_matching_answer_summary(
+            &self,
+            params: &GetMatchingAnswerSummaryParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetDnsTimeseriesByCacheHitStatusResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_matching_answer_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_protocol_summary`](super::RadarApi::get_protocol_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_protocol_summary(
+            &self,
+            params: &GetProtocolSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetProtocolSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client()).get_protocol_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_query_type_summary`](super::RadarApi::get_query_type_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_query_type_summary(
+            &self,
+            params: &GetQueryTypeSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetQueryTypeSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_query_type_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_response_code_summary`](super::RadarApi::get_response_code_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_response_code_summary(
+            &self,
+            params: &GetResponseCodeSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetResponseCodeSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_response_code_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_response_ttl_summary`](super::RadarApi::get_response_ttl_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_response_ttl_summary(
+            &self,
+            params: &GetResponseTtlSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetResponseTtlSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_response_ttl_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dns_time_series`](super::RadarApi::get_dns_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_time_series(
+            &self,
+            params: &GetDnsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_dns_time_series(params))
+        }
+        /// Expects [`RadarApi::get_dns_timeseries_group_by_cache_hit_status`](super::RadarApi::get_dns_timeseries_group_by_cache_hit_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dns_timeseries_group_by_cache_hit_status(
+            &self,
+            params: &GetDnsTimeseriesGroupByCacheHitStatusParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetDnsTimeseriesGroupByCacheHitStatusResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dns_timeseries_group_by_cache_hit_status(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dnssec_timeseries_group`](super::RadarApi::get_dnssec_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_timeseries_group(
+            &self,
+            params: &GetDnssecTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDnssecTimeseriesGroupResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dnssec_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dnssec_awareness_timeseries_groups`](super::RadarApi::get_dnssec_awareness_timeseries_groups) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_awareness_timeseries_groups(
+            &self,
+            params: &GetDnssecAwarenessTimeseriesGroupsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112DnssecSupportTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dnssec_awareness_timeseries_groups(params),
+                )
+        }
+        /// Expects [`RadarApi::get_dnssec_end_to_end_timeseries_group`](super::RadarApi::get_dnssec_end_to_end_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dnssec_end_to_end_timeseries_group(
+            &self,
+            params: &GetDnssecEndToEndTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetDnsTimeseriesGroupByCacheHitStatusResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_dnssec_end_to_end_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_ip_version_time_series_group`](super::RadarApi::get_ip_version_time_series_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_version_time_series_group(
+            &self,
+            params: &GetIpVersionTimeSeriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112IpVersionTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_ip_version_time_series_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_matching_answer_timeseries_group`](super::RadarApi::get_matching_answer_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_matching_answer_timeseries_group(
+            &self,
+            params: &GetMatchingAnswerTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetDnsTimeseriesGroupByCacheHitStatusResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_matching_answer_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_protocol_timeseries_group`](super::RadarApi::get_protocol_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_protocol_timeseries_group(
+            &self,
+            params: &GetProtocolTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetProtocolTimeseriesGroupResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_protocol_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_query_type_timeseries_group`](super::RadarApi::get_query_type_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_query_type_timeseries_group(
+            &self,
+            params: &GetQueryTypeTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetQueryTypeTimeseriesGroupResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_query_type_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_response_code_timeseries_group`](super::RadarApi::get_response_code_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_response_code_timeseries_group(
+            &self,
+            params: &GetResponseCodeTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetResponseCodeTimeseriesGroupResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_response_code_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_response_ttl_timeseries_group`](super::RadarApi::get_response_ttl_timeseries_group) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_response_ttl_timeseries_group(
+            &self,
+            params: &GetResponseTtlTimeseriesGroupParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetResponseTtlTimeseriesGroupResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_response_ttl_timeseries_group(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_dns_queries`](super::RadarApi::get_top_autonomous_systems_by_dns_queries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_dns_queries(
+            &self,
+            params: &GetTopAutonomousSystemsByDnsQueriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByDnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_dns_queries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_dns_queries`](super::RadarApi::get_top_locations_by_dns_queries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_dns_queries(
+            &self,
+            params: &GetTopLocationsByDnsQueriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopLocationsByDnsQueriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_dns_queries(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_summary_by_arc`](super::RadarApi::get_email_routing_summary_by_arc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_summary_by_arc(
+            &self,
+            params: &GetEmailRoutingSummaryByArcParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_summary_by_arc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_summary_by_dkim`](super::RadarApi::get_email_routing_summary_by_dkim) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_summary_by_dkim(
+            &self,
+            params: &GetEmailRoutingSummaryByDkimParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_summary_by_dkim(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_summary_by_dmarc`](super::RadarApi::get_email_routing_summary_by_dmarc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_summary_by_dmarc(
+            &self,
+            params: &GetEmailRoutingSummaryByDmarcParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_summary_by_dmarc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_encrypted_summary`](super::RadarApi::get_encrypted_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_encrypted_summary(
+            &self,
+            params: &GetEncryptedSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEncryptedSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_encrypted_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_summary_by_ip_version`](super::RadarApi::get_email_routing_summary_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_summary_by_ip_version(
+            &self,
+            params: &GetEmailRoutingSummaryByIpVersionParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SummaryByIpVersionResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_summary_by_ip_version(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_summary_by_spf`](super::RadarApi::get_email_routing_summary_by_spf) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_summary_by_spf(
+            &self,
+            params: &GetEmailRoutingSummaryBySpfParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_summary_by_spf(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_timeseries_group_by_arc`](super::RadarApi::get_email_routing_timeseries_group_by_arc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_timeseries_group_by_arc(
+            &self,
+            params: &GetEmailRoutingTimeseriesGroupByArcParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_timeseries_group_by_arc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_timeseries_group_by_dkim`](super::RadarApi::get_email_routing_timeseries_group_by_dkim) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_timeseries_group_by_dkim(
+            &self,
+            params: &GetEmailRoutingTimeseriesGroupByDkimParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_timeseries_group_by_dkim(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_timeseries_group_by_dmarc`](super::RadarApi::get_email_routing_timeseries_group_by_dmarc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_timeseries_group_by_dmarc(
+            &self,
+            params: &GetEmailRoutingTimeseriesGroupByDmarcParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_timeseries_group_by_dmarc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_encrypted_time_series`](super::RadarApi::get_encrypted_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_encrypted_time_series(
+            &self,
+            params: &GetEncryptedTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEncryptedTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_encrypted_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_ip_version_time_series`](super::RadarApi::get_ip_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_version_time_series(
+            &self,
+            params: &GetIpVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAs112IpVersionTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_ip_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_routing_timeseries_group_by_spf`](super::RadarApi::get_email_routing_timeseries_group_by_spf) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_routing_timeseries_group_by_spf(
+            &self,
+            params: &GetEmailRoutingTimeseriesGroupBySpfParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_routing_timeseries_group_by_spf(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_summary_by_arc`](super::RadarApi::get_email_security_summary_by_arc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_summary_by_arc(
+            &self,
+            params: &GetEmailSecuritySummaryByArcParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_summary_by_arc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_summary_by_dkim`](super::RadarApi::get_email_security_summary_by_dkim) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_summary_by_dkim(
+            &self,
+            params: &GetEmailSecuritySummaryByDkimParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_summary_by_dkim(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_summary_by_dmarc`](super::RadarApi::get_email_security_summary_by_dmarc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_summary_by_dmarc(
+            &self,
+            params: &GetEmailSecuritySummaryByDmarcParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_summary_by_dmarc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_malicious_validations_summary`](super::RadarApi::get_malicious_validations_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_malicious_validations_summary(
+            &self,
+            params: &GetMaliciousValidationsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetMaliciousValidationsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_malicious_validations_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_spam_summary`](super::RadarApi::get_spam_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_spam_summary(
+            &self,
+            params: &GetSpamSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpamSummaryResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_spam_summary(params))
+        }
+        /// Expects [`RadarApi::get_email_security_summary_by_spf`](super::RadarApi::get_email_security_summary_by_spf) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_summary_by_spf(
+            &self,
+            params: &GetEmailSecuritySummaryBySpfParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetEmailRoutingSummaryByArcResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_summary_by_spf(params),
+                )
+        }
+        /// Expects [`RadarApi::get_spoof_summary`](super::RadarApi::get_spoof_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_spoof_summary(
+            &self,
+            params: &GetSpoofSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpoofSummaryResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_spoof_summary(params))
+        }
+        /// Expects [`RadarApi::get_threat_categories_summary`](super::RadarApi::get_threat_categories_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_threat_categories_summary(
+            &self,
+            params: &GetThreatCategoriesSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetThreatCategoriesSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_threat_categories_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tls_version_summary`](super::RadarApi::get_tls_version_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tls_version_summary(
+            &self,
+            params: &GetTlsVersionSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTlsVersionSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tls_version_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_timeseries_group_by_arc`](super::RadarApi::get_email_security_timeseries_group_by_arc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_timeseries_group_by_arc(
+            &self,
+            params: &GetEmailSecurityTimeseriesGroupByArcParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_timeseries_group_by_arc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_timeseries_group_by_dkim`](super::RadarApi::get_email_security_timeseries_group_by_dkim) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_timeseries_group_by_dkim(
+            &self,
+            params: &GetEmailSecurityTimeseriesGroupByDkimParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_timeseries_group_by_dkim(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_timeseries_group_by_dmarc`](super::RadarApi::get_email_security_timeseries_group_by_dmarc) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_timeseries_group_by_dmarc(
+            &self,
+            params: &GetEmailSecurityTimeseriesGroupByDmarcParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_timeseries_group_by_dmarc(params),
+                )
+        }
+        /// Expects [`RadarApi::get_malicious_validations_time_series`](super::RadarApi::get_malicious_validations_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_malicious_validations_time_series(
+            &self,
+            params: &GetMaliciousValidationsTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetMaliciousValidationsTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_malicious_validations_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_spam_validations_time_series`](super::RadarApi::get_spam_validations_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_spam_validations_time_series(
+            &self,
+            params: &GetSpamValidationsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpamValidationsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_spam_validations_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_email_security_timeseries_group_by_spf`](super::RadarApi::get_email_security_timeseries_group_by_spf) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_email_security_timeseries_group_by_spf(
+            &self,
+            params: &GetEmailSecurityTimeseriesGroupBySpfParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetEmailRoutingTimeseriesGroupByArcResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_email_security_timeseries_group_by_spf(params),
+                )
+        }
+        /// Expects [`RadarApi::get_spoof_validations_time_series`](super::RadarApi::get_spoof_validations_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_spoof_validations_time_series(
+            &self,
+            params: &GetSpoofValidationsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpoofValidationsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_spoof_validations_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_threat_categories_time_series`](super::RadarApi::get_threat_categories_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_threat_categories_time_series(
+            &self,
+            params: &GetThreatCategoriesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetThreatCategoriesTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_threat_categories_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tls_version_time_series`](super::RadarApi::get_tls_version_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tls_version_time_series(
+            &self,
+            params: &GetTlsVersionTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTlsVersionTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tls_version_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_tlds_by_email_messages`](super::RadarApi::get_top_tlds_by_email_messages) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_tlds_by_email_messages(
+            &self,
+            params: &GetTopTldsByEmailMessagesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTldsByEmailMessagesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_tlds_by_email_messages(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_tlds_by_malicious_classification`](super::RadarApi::get_top_tlds_by_malicious_classification) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_tlds_by_malicious_classification(
+            &self,
+            malicious: &str,
+            params: &GetTopTldsByMaliciousClassificationParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTldsByEmailMessagesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_tlds_by_malicious_classification(malicious, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_tlds_by_spam_classification`](super::RadarApi::get_top_tlds_by_spam_classification) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_tlds_by_spam_classification(
+            &self,
+            spam: &str,
+            params: &GetTopTldsBySpamClassificationParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTldsByEmailMessagesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_tlds_by_spam_classification(spam, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_tlds_by_spoof_classification`](super::RadarApi::get_top_tlds_by_spoof_classification) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_tlds_by_spoof_classification(
+            &self,
+            spoof: &str,
+            params: &GetTopTldsBySpoofClassificationParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopTldsByEmailMessagesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_tlds_by_spoof_classification(spoof, params),
+                )
+        }
+        /// Expects [`RadarApi::get_autonomous_systems`](super::RadarApi::get_autonomous_systems) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_autonomous_systems(
+            &self,
+            params: &GetAutonomousSystemsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetAutonomousSystemsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_autonomous_systems(params),
+                )
+        }
+        /// Expects [`RadarApi::get_autonomous_system_information_by_ip_address`](super::RadarApi::get_autonomous_system_information_by_ip_address) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_autonomous_system_information_by_ip_address(
+            &self,
+            params: &GetAutonomousSystemInformationByIpAddressParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetAutonomousSystemInformationByIpAddressResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_autonomous_system_information_by_ip_address(params),
+                )
+        }
+        /// Expects [`RadarApi::get_autonomous_system_information_by_as_number`](super::RadarApi::get_autonomous_system_information_by_as_number) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_autonomous_system_information_by_as_number(
+            &self,
+            asn: i64,
+            params: &GetAutonomousSystemInformationByAsNumberParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetAutonomousSystemInformationByAsNumberResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_autonomous_system_information_by_as_number(asn, params),
+                )
+        }
+        /// Expects [`RadarApi::get_as_level_relationships_by_as_number`](super::RadarApi::get_as_level_relationships_by_as_number) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_as_level_relationships_by_as_number(
+            &self,
+            asn: i64,
+            params: &GetAsLevelRelationshipsByAsNumberParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetAsLevelRelationshipsByAsNumberResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_as_level_relationships_by_as_number(asn, params),
+                )
+        }
+        /// Expects [`RadarApi::get_ip_address`](super::RadarApi::get_ip_address) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_address(
+            &self,
+            params: &GetIpAddressParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIpAddressResult>> {
+            self.mock.on(super::RadarApi::new(self.mock.client()).get_ip_address(params))
+        }
+        /// Expects [`RadarApi::get_locations`](super::RadarApi::get_locations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_locations(
+            &self,
+            params: &GetLocationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLocationsResult>> {
+            self.mock.on(super::RadarApi::new(self.mock.client()).get_locations(params))
+        }
+        /// Expects [`RadarApi::get_location`](super::RadarApi::get_location) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_location(
+            &self,
+            location: &str,
+            params: &GetLocationParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetLocationResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_location(location, params),
+                )
+        }
+        /// Expects [`RadarApi::get_bot_class_summary`](super::RadarApi::get_bot_class_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bot_class_summary(
+            &self,
+            params: &GetBotClassSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBotClassSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bot_class_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_device_type_summary`](super::RadarApi::get_device_type_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_type_summary(
+            &self,
+            params: &GetDeviceTypeSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDeviceTypeSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_device_type_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_protocols_summary`](super::RadarApi::get_http_protocols_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_protocols_summary(
+            &self,
+            params: &GetHttpProtocolsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpProtocolsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_protocols_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_versions_summary`](super::RadarApi::get_http_versions_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_versions_summary(
+            &self,
+            params: &GetHttpVersionsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpVersionsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_versions_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_summary_by_ip_version`](super::RadarApi::get_http_summary_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_summary_by_ip_version(
+            &self,
+            params: &GetHttpSummaryByIpVersionParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SummaryByIpVersionResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_summary_by_ip_version(params),
+                )
+        }
+        /// Expects [`RadarApi::get_operating_systems_summary`](super::RadarApi::get_operating_systems_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_operating_systems_summary(
+            &self,
+            params: &GetOperatingSystemsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetOperatingSystemsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_operating_systems_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_post_quantum_summary`](super::RadarApi::get_http_post_quantum_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_post_quantum_summary(
+            &self,
+            params: &GetHttpPostQuantumSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_post_quantum_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tls_versions_summary`](super::RadarApi::get_tls_versions_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tls_versions_summary(
+            &self,
+            params: &GetTlsVersionsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTlsVersionsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tls_versions_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_requests_time_series`](super::RadarApi::get_http_requests_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_requests_time_series(
+            &self,
+            params: &GetHttpRequestsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_requests_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_bot_classes_time_series`](super::RadarApi::get_bot_classes_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_bot_classes_time_series(
+            &self,
+            params: &GetBotClassesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetBotClassesTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_bot_classes_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_user_agents_time_series`](super::RadarApi::get_user_agents_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_agents_time_series(
+            &self,
+            params: &GetUserAgentsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetUserTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_user_agents_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_user_agent_families_time_series`](super::RadarApi::get_user_agent_families_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_user_agent_families_time_series(
+            &self,
+            params: &GetUserAgentFamiliesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetUserTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_user_agent_families_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_device_types_time_series`](super::RadarApi::get_device_types_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_types_time_series(
+            &self,
+            params: &GetDeviceTypesTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDeviceTypesTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_device_types_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_protocols_time_series`](super::RadarApi::get_http_protocols_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_protocols_time_series(
+            &self,
+            params: &GetHttpProtocolsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpProtocolsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_protocols_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_versions_time_series`](super::RadarApi::get_http_versions_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_versions_time_series(
+            &self,
+            params: &GetHttpVersionsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetHttpVersionsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_versions_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_ip_versions_time_series`](super::RadarApi::get_ip_versions_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ip_versions_time_series(
+            &self,
+            params: &GetIpVersionsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIpTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_ip_versions_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_operating_systems_time_series`](super::RadarApi::get_operating_systems_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_operating_systems_time_series(
+            &self,
+            params: &GetOperatingSystemsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetOperatingSystemsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_operating_systems_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_http_post_quantum_support_time_series`](super::RadarApi::get_http_post_quantum_support_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_http_post_quantum_support_time_series(
+            &self,
+            params: &GetHttpPostQuantumSupportTimeSeriesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetHttpPostQuantumSupportTimeSeriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_http_post_quantum_support_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tls_versions_time_series`](super::RadarApi::get_tls_versions_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tls_versions_time_series(
+            &self,
+            params: &GetTlsVersionsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTlsVersionsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tls_versions_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_http_requests`](super::RadarApi::get_top_autonomous_systems_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_http_requests(
+            &self,
+            params: &GetTopAutonomousSystemsByHttpRequestsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_http_requests(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_bot_class`](super::RadarApi::get_top_autonomous_systems_by_bot_class) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_bot_class(
+            &self,
+            bot_class: &str,
+            params: &GetTopAutonomousSystemsByBotClassParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_bot_class(bot_class, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_browser_family`](super::RadarApi::get_top_autonomous_systems_by_browser_family) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_browser_family(
+            &self,
+            browser_family: &str,
+            params: &GetTopAutonomousSystemsByBrowserFamilyParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_browser_family(
+                            browser_family,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_device_type`](super::RadarApi::get_top_autonomous_systems_by_device_type) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_device_type(
+            &self,
+            device_type: &str,
+            params: &GetTopAutonomousSystemsByDeviceTypeParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_device_type(device_type, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_http_protocol`](super::RadarApi::get_top_autonomous_systems_by_http_protocol) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_http_protocol(
+            &self,
+            http_protocol: &str,
+            params: &GetTopAutonomousSystemsByHttpProtocolParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_http_protocol(
+                            http_protocol,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_http_version`](super::RadarApi::get_top_autonomous_systems_by_http_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_http_version(
+            &self,
+            http_version: &str,
+            params: &GetTopAutonomousSystemsByHttpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_http_version(http_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_ip_version`](super::RadarApi::get_top_autonomous_systems_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_ip_version(
+            &self,
+            ip_version: &str,
+            params: &GetTopAutonomousSystemsByIpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_ip_version(ip_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_operating_system`](super::RadarApi::get_top_autonomous_systems_by_operating_system) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_operating_system(
+            &self,
+            os: &str,
+            params: &GetTopAutonomousSystemsByOperatingSystemParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_operating_system(os, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_tls_version`](super::RadarApi::get_top_autonomous_systems_by_tls_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_tls_version(
+            &self,
+            tls_version: &str,
+            params: &GetTopAutonomousSystemsByTlsVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_tls_version(tls_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_user_agents_by_http_requests`](super::RadarApi::get_top_user_agents_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_user_agents_by_http_requests(
+            &self,
+            params: &GetTopUserAgentsByHttpRequestsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ByHttpRequestsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_user_agents_by_http_requests(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_user_agents_families_by_http_requests`](super::RadarApi::get_top_user_agents_families_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_user_agents_families_by_http_requests(
+            &self,
+            params: &GetTopUserAgentsFamiliesByHttpRequestsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ByHttpRequestsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_user_agents_families_by_http_requests(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_http_requests`](super::RadarApi::get_top_locations_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_http_requests(
+            &self,
+            params: &GetTopLocationsByHttpRequestsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_http_requests(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_bot_class`](super::RadarApi::get_top_locations_by_bot_class) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_bot_class(
+            &self,
+            bot_class: &str,
+            params: &GetTopLocationsByBotClassParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_bot_class(bot_class, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_browser_family`](super::RadarApi::get_top_locations_by_browser_family) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_browser_family(
+            &self,
+            browser_family: &str,
+            params: &GetTopLocationsByBrowserFamilyParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_browser_family(browser_family, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_device_type`](super::RadarApi::get_top_locations_by_device_type) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_device_type(
+            &self,
+            device_type: &str,
+            params: &GetTopLocationsByDeviceTypeParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_device_type(device_type, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_http_protocol`](super::RadarApi::get_top_locations_by_http_protocol) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_http_protocol(
+            &self,
+            http_protocol: &str,
+            params: &GetTopLocationsByHttpProtocolParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_http_protocol(http_protocol, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_http_version`](super::RadarApi::get_top_locations_by_http_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_http_version(
+            &self,
+            http_version: &str,
+            params: &GetTopLocationsByHttpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_http_version(http_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_ip_version`](super::RadarApi::get_top_locations_by_ip_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_ip_version(
+            &self,
+            ip_version: &str,
+            params: &GetTopLocationsByIpVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_ip_version(ip_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_operating_system`](super::RadarApi::get_top_locations_by_operating_system) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_operating_system(
+            &self,
+            os: &str,
+            params: &GetTopLocationsByOperatingSystemParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_operating_system(os, params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_tls_version`](super::RadarApi::get_top_locations_by_tls_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_tls_version(
+            &self,
+            tls_version: &str,
+            params: &GetTopLocationsByTlsVersionParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByAs112DnsQueriesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_tls_version(tls_version, params),
+                )
+        }
+        /// Expects [`RadarApi::get_netflows_summary`](super::RadarApi::get_netflows_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_netflows_summary(
+            &self,
+            params: &GetNetflowsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetNetflowsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client()).get_netflows_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_net_flows_time_series`](super::RadarApi::get_net_flows_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_net_flows_time_series(
+            &self,
+            params: &GetNetFlowsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<TimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_net_flows_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_autonomous_systems_by_network_traffic`](super::RadarApi::get_top_autonomous_systems_by_network_traffic) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_autonomous_systems_by_network_traffic(
+            &self,
+            params: &GetTopAutonomousSystemsByNetworkTrafficParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopAutonomousSystemsByNetworkTrafficResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_autonomous_systems_by_network_traffic(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_by_network_traffic`](super::RadarApi::get_top_locations_by_network_traffic) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_by_network_traffic(
+            &self,
+            params: &GetTopLocationsByNetworkTrafficParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopLocationsByNetworkTrafficResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_by_network_traffic(params),
+                )
+        }
+        /// Expects [`RadarApi::get_iqi_summary`](super::RadarApi::get_iqi_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_iqi_summary(
+            &self,
+            params: &GetIqiSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIqiSummaryResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_iqi_summary(params))
+        }
+        /// Expects [`RadarApi::get_iqi_time_series`](super::RadarApi::get_iqi_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_iqi_time_series(
+            &self,
+            params: &GetIqiTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetIqiTimeSeriesResult>> {
+            self.mock
+                .on(super::RadarApi::new(self.mock.client()).get_iqi_time_series(params))
+        }
+        /// Expects [`RadarApi::get_speed_tests_histogram`](super::RadarApi::get_speed_tests_histogram) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_speed_tests_histogram(
+            &self,
+            params: &GetSpeedTestsHistogramParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpeedTestsHistogramResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_speed_tests_histogram(params),
+                )
+        }
+        /// Expects [`RadarApi::get_speed_tests_summary`](super::RadarApi::get_speed_tests_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_speed_tests_summary(
+            &self,
+            params: &GetSpeedTestsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSpeedTestsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_speed_tests_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_speed_test_autonomous_systems`](super::RadarApi::get_top_speed_test_autonomous_systems) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_speed_test_autonomous_systems(
+            &self,
+            params: &GetTopSpeedTestAutonomousSystemsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopSpeedTestAutonomousSystemsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_speed_test_autonomous_systems(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_speed_test_locations`](super::RadarApi::get_top_speed_test_locations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_speed_test_locations(
+            &self,
+            params: &GetTopSpeedTestLocationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopSpeedTestLocationsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_speed_test_locations(params),
+                )
+        }
+        /// Expects [`RadarApi::get_domains_rank_details`](super::RadarApi::get_domains_rank_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domains_rank_details(
+            &self,
+            domain: &str,
+            params: &GetDomainsRankDetailsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDomainsRankDetailsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_domains_rank_details(domain, params),
+                )
+        }
+        /// Expects [`RadarApi::get_domains_rank_time_series`](super::RadarApi::get_domains_rank_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domains_rank_time_series(
+            &self,
+            params: &GetDomainsRankTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetDomainsRankTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_domains_rank_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_or_trending_domains`](super::RadarApi::get_top_or_trending_domains) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_or_trending_domains(
+            &self,
+            params: &GetTopOrTrendingDomainsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTopOrTrendingDomainsResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_or_trending_domains(params),
+                )
+        }
+        /// Expects [`RadarApi::search_for_locations_autonomous_systems_as_reports`](super::RadarApi::search_for_locations_autonomous_systems_as_reports) with these arguments: matches the request it sends, answers with its result type.
+        pub fn search_for_locations_autonomous_systems_as_reports(
+            &self,
+            params: &SearchForLocationsAutonomousSystemsAsReportsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<SearchForLocationsAutonomousSystemsAsReportsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .search_for_locations_autonomous_systems_as_reports(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tcp_resets_timeouts_summary`](super::RadarApi::get_tcp_resets_timeouts_summary) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tcp_resets_timeouts_summary(
+            &self,
+            params: &GetTcpResetsTimeoutsSummaryParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTcpResetsTimeoutsSummaryResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tcp_resets_timeouts_summary(params),
+                )
+        }
+        /// Expects [`RadarApi::get_tcp_resets_timeouts_time_series`](super::RadarApi::get_tcp_resets_timeouts_time_series) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tcp_resets_timeouts_time_series(
+            &self,
+            params: &GetTcpResetsTimeoutsTimeSeriesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetTcpResetsTimeoutsTimeSeriesResult>> {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_tcp_resets_timeouts_time_series(params),
+                )
+        }
+        /// Expects [`RadarApi::get_latest_internet_traffic_anomalies`](super::RadarApi::get_latest_internet_traffic_anomalies) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_latest_internet_traffic_anomalies(
+            &self,
+            params: &GetLatestInternetTrafficAnomaliesParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetLatestInternetTrafficAnomaliesResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_latest_internet_traffic_anomalies(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_locations_total_traffic_anomalies_generated`](super::RadarApi::get_top_locations_total_traffic_anomalies_generated) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_locations_total_traffic_anomalies_generated(
+            &self,
+            params: &GetTopLocationsTotalTrafficAnomaliesGeneratedParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopLocationsTotalTrafficAnomaliesGeneratedResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_locations_total_traffic_anomalies_generated(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_verified_bots_by_http_requests`](super::RadarApi::get_top_verified_bots_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_verified_bots_by_http_requests(
+            &self,
+            params: &GetTopVerifiedBotsByHttpRequestsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopVerifiedBotsByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_verified_bots_by_http_requests(params),
+                )
+        }
+        /// Expects [`RadarApi::get_top_verified_bot_categories_by_http_requests`](super::RadarApi::get_top_verified_bot_categories_by_http_requests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_top_verified_bot_categories_by_http_requests(
+            &self,
+            params: &GetTopVerifiedBotCategoriesByHttpRequestsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<GetTopVerifiedBotCategoriesByHttpRequestsResult>,
+        > {
+            self.mock
+                .on(
+                    super::RadarApi::new(self.mock.client())
+                        .get_top_verified_bot_categories_by_http_requests(params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`RadarApi::get_latest_annotations`](RadarApi::get_latest_annotations).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -38192,6 +40590,7 @@ impl rt::__private::ParamValue for Format {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/annotations.get/responses/200/properties/result/properties/annotations/items/properties/locationsDetails/items`, `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/asnsDetails/items/properties/locations`, `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/locationsDetails/items` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations {
     /// Example: `"US"`.
@@ -38199,10 +40598,22 @@ pub struct GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations {
     /// Example: `"United States"`.
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `paths./radar/annotations.get/responses/200/properties/result/properties/annotations/items/properties/asnsDetails/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/asnsDetails/items`, `paths./radar/traffic_anomalies.get/responses/200/properties/result/properties/trafficAnomalies/items/properties/asnDetails`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItem {
     /// Example: `"189"`.
@@ -38214,10 +40625,34 @@ pub struct GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItem {
     /// Example: `"LUMEN-LEGACY-L3-PARTITION"`.
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(asn: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            asn: asn.into(),
+            locations: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `locations`.
+    #[inline]
+    pub fn locations(
+        mut self,
+        value: impl Into<
+            GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations,
+        >,
+    ) -> Self {
+        self.locations = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/annotations.get/responses/200/properties/result/properties/annotations/items/properties/outage`
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/outage`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultAnnotationsItemOutage {
     /// Example: `"CABLE_CUT"`.
@@ -38227,10 +40662,22 @@ pub struct ResultAnnotationsItemOutage {
     #[serde(rename = "outageType")]
     pub outage_type: String,
 }
+#[cfg(feature = "mock")]
+impl ResultAnnotationsItemOutage {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(outage_cause: impl Into<String>, outage_type: impl Into<String>) -> Self {
+        Self {
+            outage_cause: outage_cause.into(),
+            outage_type: outage_type.into(),
+        }
+    }
+}
 /// `paths./radar/annotations.get/responses/200/properties/result/properties/annotations/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultAnnotationsItem {
     /// `asns`
@@ -38269,19 +40716,91 @@ pub struct ResultAnnotationsItem {
     #[serde(rename = "startDate")]
     pub start_date: String,
 }
+#[cfg(feature = "mock")]
+impl ResultAnnotationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asns: impl Into<Vec<i64>>,
+        asns_details: impl Into<
+            Vec<GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItem>,
+        >,
+        data_source: impl Into<String>,
+        event_type: impl Into<String>,
+        id: impl Into<String>,
+        locations: impl Into<Vec<String>>,
+        locations_details: impl Into<
+            Vec<GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations>,
+        >,
+        outage: impl Into<ResultAnnotationsItemOutage>,
+        start_date: impl Into<String>,
+    ) -> Self {
+        Self {
+            asns: asns.into(),
+            asns_details: asns_details.into(),
+            data_source: data_source.into(),
+            description: None,
+            end_date: None,
+            event_type: event_type.into(),
+            id: id.into(),
+            linked_url: None,
+            locations: locations.into(),
+            locations_details: locations_details.into(),
+            outage: outage.into(),
+            scope: None,
+            start_date: start_date.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    #[inline]
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets `linkedUrl`.
+    #[inline]
+    pub fn linked_url(mut self, value: impl Into<String>) -> Self {
+        self.linked_url = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/annotations.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestAnnotationsResult {
     /// `annotations`
     pub annotations: Vec<ResultAnnotationsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetLatestAnnotationsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(annotations: impl Into<Vec<ResultAnnotationsItem>>) -> Self {
+        Self {
+            annotations: annotations.into(),
+        }
+    }
+}
 /// `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/traffic_anomalies/locations.get/responses/200/properties/result/properties/trafficAnomalies/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetNumberOfOutagesForLocationsResultAnnotationsItem {
     /// Example: `"PT"`.
@@ -38293,17 +40812,47 @@ pub struct GetNumberOfOutagesForLocationsResultAnnotationsItem {
     /// Example: `"5"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetNumberOfOutagesForLocationsResultAnnotationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_country_alpha2: impl Into<String>,
+        client_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_country_alpha2: client_country_alpha2.into(),
+            client_country_name: client_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/annotations/outages/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetNumberOfOutagesForLocationsResult {
     /// `annotations`
     pub annotations: Vec<GetNumberOfOutagesForLocationsResultAnnotationsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetNumberOfOutagesForLocationsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        annotations: impl Into<Vec<GetNumberOfOutagesForLocationsResultAnnotationsItem>>,
+    ) -> Self {
+        Self {
+            annotations: annotations.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items` and 105 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultMetaConfidenceInfoAnnotationsItem {
     /// Example: `"ALL"`.
@@ -38327,10 +40876,50 @@ pub struct ResultMetaConfidenceInfoAnnotationsItem {
     #[serde(rename = "startTime")]
     pub start_time: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ResultMetaConfidenceInfoAnnotationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_source: impl Into<String>,
+        description: impl Into<String>,
+        event_type: impl Into<String>,
+        is_instantaneous: impl Into<bool>,
+    ) -> Self {
+        Self {
+            data_source: data_source.into(),
+            description: description.into(),
+            end_time: None,
+            event_type: event_type.into(),
+            is_instantaneous: is_instantaneous.into(),
+            linked_url: None,
+            start_time: None,
+        }
+    }
+    /// Sets `endTime`.
+    #[inline]
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `linkedUrl`.
+    #[inline]
+    pub fn linked_url(mut self, value: impl Into<String>) -> Self {
+        self.linked_url = Some(value.into());
+        self
+    }
+    /// Sets `startTime`.
+    #[inline]
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta/properties/confidenceInfo`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/confidenceInfo`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/confidenceInfo`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/confidenceInfo` and 105 more.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultMetaConfidenceInfo {
     /// `annotations`
@@ -38338,10 +40927,37 @@ pub struct ResultMetaConfidenceInfo {
     /// `level`
     pub level: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl ResultMetaConfidenceInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            annotations: None,
+            level: None,
+        }
+    }
+    /// Sets `annotations`.
+    #[inline]
+    pub fn annotations(
+        mut self,
+        value: impl Into<Vec<ResultMetaConfidenceInfoAnnotationsItem>>,
+    ) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+    /// Sets `level`.
+    #[inline]
+    pub fn level(mut self, value: impl Into<i64>) -> Self {
+        self.level = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta/properties/dateRange/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/dateRange/items`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/dateRange/items`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/dateRange/items` and 108 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultMetaDateRangeItem {
     /// Adjusted end of date range.
@@ -38355,10 +40971,22 @@ pub struct ResultMetaDateRangeItem {
     #[serde(rename = "startTime")]
     pub start_time: String,
 }
+#[cfg(feature = "mock")]
+impl ResultMetaDateRangeItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(end_time: impl Into<String>, start_time: impl Into<String>) -> Self {
+        Self {
+            end_time: end_time.into(),
+            start_time: start_time.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta` and 47 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultMeta {
     /// `confidenceInfo`
@@ -38373,10 +41001,37 @@ pub struct ResultMeta {
     /// Example: `"PERCENTAGE"`.
     pub normalization: String,
 }
+#[cfg(feature = "mock")]
+impl ResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        date_range: impl Into<Vec<ResultMetaDateRangeItem>>,
+        last_updated: impl Into<String>,
+        normalization: impl Into<String>,
+    ) -> Self {
+        Self {
+            confidence_info: None,
+            date_range: date_range.into(),
+            last_updated: last_updated.into(),
+            normalization: normalization.into(),
+        }
+    }
+    /// Sets `confidenceInfo`.
+    #[inline]
+    pub fn confidence_info(
+        mut self,
+        value: impl Into<ResultMetaConfidenceInfo>,
+    ) -> Self {
+        self.confidence_info = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/summary_0`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/post_quantum.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SummaryResultSummary0 {
     /// Example: `"16"`.
@@ -38386,10 +41041,22 @@ pub struct SummaryResultSummary0 {
     #[serde(rename = "SUPPORTED")]
     pub supported: String,
 }
+#[cfg(feature = "mock")]
+impl SummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_supported: impl Into<String>, supported: impl Into<String>) -> Self {
+        Self {
+            not_supported: not_supported.into(),
+            supported: supported.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/post_quantum.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SummaryResult {
     /// `meta`
@@ -38397,8 +41064,23 @@ pub struct SummaryResult {
     /// `summary_0`
     pub summary_0: SummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl SummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<SummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112EdnsSummaryResultSummary0 {
     /// Example: `"6"`.
@@ -38408,8 +41090,20 @@ pub struct GetAs112EdnsSummaryResultSummary0 {
     #[serde(rename = "SUPPORTED")]
     pub supported: String,
 }
+#[cfg(feature = "mock")]
+impl GetAs112EdnsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_supported: impl Into<String>, supported: impl Into<String>) -> Self {
+        Self {
+            not_supported: not_supported.into(),
+            supported: supported.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/edns.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112EdnsSummaryResult {
     /// `meta`
@@ -38417,10 +41111,25 @@ pub struct GetAs112EdnsSummaryResult {
     /// `summary_0`
     pub summary_0: GetAs112EdnsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112EdnsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAs112EdnsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/ip_version.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultSummary0 {
     /// Example: `"80"`.
@@ -38430,10 +41139,22 @@ pub struct ResultSummary0 {
     #[serde(rename = "IPv6")]
     pub i_pv6: String,
 }
+#[cfg(feature = "mock")]
+impl ResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(i_pv4: impl Into<String>, i_pv6: impl Into<String>) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/ip_version.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112IpVersionSummaryResult {
     /// `meta`
@@ -38441,8 +41162,23 @@ pub struct GetAs112IpVersionSummaryResult {
     /// `summary_0`
     pub summary_0: ResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112IpVersionSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<ResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112DnsProtocolSummaryResultSummary0 {
     /// Example: `"1"`.
@@ -38450,8 +41186,20 @@ pub struct GetAs112DnsProtocolSummaryResultSummary0 {
     /// Example: `"99"`.
     pub udp: String,
 }
+#[cfg(feature = "mock")]
+impl GetAs112DnsProtocolSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tcp: impl Into<String>, udp: impl Into<String>) -> Self {
+        Self {
+            tcp: tcp.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112DnsProtocolSummaryResult {
     /// `meta`
@@ -38459,8 +41207,23 @@ pub struct GetAs112DnsProtocolSummaryResult {
     /// `summary_0`
     pub summary_0: GetAs112DnsProtocolSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112DnsProtocolSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAs112DnsProtocolSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/query_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112QueryTypesSummaryResultSummary0 {
     /// Example: `"19"`.
@@ -38479,8 +41242,29 @@ pub struct GetAs112QueryTypesSummaryResultSummary0 {
     #[serde(rename = "SRV")]
     pub srv: String,
 }
+#[cfg(feature = "mock")]
+impl GetAs112QueryTypesSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        a: impl Into<String>,
+        aaaa: impl Into<String>,
+        ptr: impl Into<String>,
+        soa: impl Into<String>,
+        srv: impl Into<String>,
+    ) -> Self {
+        Self {
+            a: a.into(),
+            aaaa: aaaa.into(),
+            ptr: ptr.into(),
+            soa: soa.into(),
+            srv: srv.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112QueryTypesSummaryResult {
     /// `meta`
@@ -38488,8 +41272,23 @@ pub struct GetAs112QueryTypesSummaryResult {
     /// `summary_0`
     pub summary_0: GetAs112QueryTypesSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112QueryTypesSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAs112QueryTypesSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/response_codes.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSummaryOfAs112ResponseCodesResultSummary0 {
     /// Example: `"6"`.
@@ -38499,14 +41298,40 @@ pub struct GetSummaryOfAs112ResponseCodesResultSummary0 {
     #[serde(rename = "NXDOMAIN")]
     pub nxdomain: String,
 }
+#[cfg(feature = "mock")]
+impl GetSummaryOfAs112ResponseCodesResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(noerror: impl Into<String>, nxdomain: impl Into<String>) -> Self {
+        Self {
+            noerror: noerror.into(),
+            nxdomain: nxdomain.into(),
+        }
+    }
+}
 /// `paths./radar/as112/summary/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSummaryOfAs112ResponseCodesResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
     pub summary_0: GetSummaryOfAs112ResponseCodesResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetSummaryOfAs112ResponseCodesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetSummaryOfAs112ResponseCodesResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/as112/timeseries.get/parameters/aggInterval`
 ///
@@ -38582,6 +41407,7 @@ impl rt::__private::ParamValue for AggInterval {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/timeseries_groups.get/responses/200/properties/result/properties/meta`, `paths./radar/attacks/layer7/timeseries.get/responses/200/properties/result/properties/meta`, `paths./radar/attacks/layer7/timeseries_groups.get/responses/200/properties/result/properties/meta` and 5 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimeSeriesResultMeta {
     /// Example: `"1h"`.
@@ -38597,10 +41423,37 @@ pub struct TimeSeriesResultMeta {
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
 }
+#[cfg(feature = "mock")]
+impl TimeSeriesResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        agg_interval: impl Into<String>,
+        date_range: impl Into<Vec<ResultMetaDateRangeItem>>,
+        last_updated: impl Into<String>,
+    ) -> Self {
+        Self {
+            agg_interval: agg_interval.into(),
+            confidence_info: None,
+            date_range: date_range.into(),
+            last_updated: last_updated.into(),
+        }
+    }
+    /// Sets `confidenceInfo`.
+    #[inline]
+    pub fn confidence_info(
+        mut self,
+        value: impl Into<ResultMetaConfidenceInfo>,
+    ) -> Self {
+        self.confidence_info = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/timeseries.get/responses/200/properties/result/properties/serie_0`, `paths./radar/attacks/layer7/timeseries.get/responses/200/properties/result/properties/serie_0`, `paths./radar/bgp/timeseries.get/responses/200/properties/result/properties/serie_0` and 3 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultSerie0 {
     /// `timestamps`
@@ -38608,10 +41461,25 @@ pub struct ResultSerie0 {
     /// `values`
     pub values: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl ResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        timestamps: impl Into<Vec<String>>,
+        values: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            timestamps: timestamps.into(),
+            values: values.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/timeseries.get/responses/200/properties/result`, `paths./radar/bgp/timeseries.get/responses/200/properties/result`, `paths./radar/dns/timeseries.get/responses/200/properties/result` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimeSeriesResult {
     /// `meta`
@@ -38619,12 +41487,27 @@ pub struct TimeSeriesResult {
     /// `serie_0`
     pub serie_0: ResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl TimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<TimeSeriesResultMeta>,
+        serie_0: impl Into<ResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/dnssec.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/timeseries_groups/edns.get/responses/200/properties/result/properties/serie_0`, `paths./radar/dns/timeseries_groups/dnssec_aware.get/responses/200/properties/result/properties/serie_0`.
 ///
 /// Naming: named `GetResultSerie0` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResultSerie0 {
     /// `NOT_SUPPORTED`
@@ -38634,10 +41517,25 @@ pub struct GetResultSerie0 {
     #[serde(rename = "SUPPORTED")]
     pub supported: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        not_supported: impl Into<Vec<String>>,
+        supported: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            not_supported: not_supported.into(),
+            supported: supported.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/dnssec.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/timeseries_groups/edns.get/responses/200/properties/result`, `paths./radar/dns/timeseries_groups/dnssec_aware.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112DnssecSupportTimeSeriesResult {
     /// `meta`
@@ -38645,12 +41543,27 @@ pub struct GetAs112DnssecSupportTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112DnssecSupportTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`, `paths./radar/email/routing/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`.
 ///
 /// Naming: named `GetIpVersionTimeSeriesResultSerie0` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpVersionTimeSeriesResultSerie0 {
     /// `IPv4`
@@ -38660,10 +41573,22 @@ pub struct GetIpVersionTimeSeriesResultSerie0 {
     #[serde(rename = "IPv6")]
     pub i_pv6: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetIpVersionTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(i_pv4: impl Into<Vec<String>>, i_pv6: impl Into<Vec<String>>) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/ip_version.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/ip_version.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112IpVersionTimeSeriesResult {
     /// `meta`
@@ -38671,8 +41596,23 @@ pub struct GetAs112IpVersionTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetIpVersionTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112IpVersionTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetIpVersionTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112DnsProtocolTimeSeriesResultSerie0 {
     /// `tcp`
@@ -38680,8 +41620,20 @@ pub struct GetAs112DnsProtocolTimeSeriesResultSerie0 {
     /// `udp`
     pub udp: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetAs112DnsProtocolTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tcp: impl Into<Vec<String>>, udp: impl Into<Vec<String>>) -> Self {
+        Self {
+            tcp: tcp.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112DnsProtocolTimeSeriesResult {
     /// `meta`
@@ -38689,8 +41641,23 @@ pub struct GetAs112DnsProtocolTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetAs112DnsProtocolTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112DnsProtocolTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetAs112DnsProtocolTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/query_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112QueryTypesTimeSeriesResultSerie0 {
     /// `A`
@@ -38709,8 +41676,29 @@ pub struct GetAs112QueryTypesTimeSeriesResultSerie0 {
     #[serde(rename = "SRV")]
     pub srv: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetAs112QueryTypesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        a: impl Into<Vec<String>>,
+        aaaa: impl Into<Vec<String>>,
+        ptr: impl Into<Vec<String>>,
+        soa: impl Into<Vec<String>>,
+        srv: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            a: a.into(),
+            aaaa: aaaa.into(),
+            ptr: ptr.into(),
+            soa: soa.into(),
+            srv: srv.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAs112QueryTypesTimeSeriesResult {
     /// `meta`
@@ -38718,8 +41706,23 @@ pub struct GetAs112QueryTypesTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetAs112QueryTypesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAs112QueryTypesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetAs112QueryTypesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/response_codes.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTimeSeriesOfAs112ResponseCodesResultSerie0 {
     /// `NOERROR`
@@ -38729,8 +41732,23 @@ pub struct GetTimeSeriesOfAs112ResponseCodesResultSerie0 {
     #[serde(rename = "NXDOMAIN")]
     pub nxdomain: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetTimeSeriesOfAs112ResponseCodesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        noerror: impl Into<Vec<String>>,
+        nxdomain: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            noerror: noerror.into(),
+            nxdomain: nxdomain.into(),
+        }
+    }
+}
 /// `paths./radar/as112/timeseries_groups/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTimeSeriesOfAs112ResponseCodesResult {
     /// `meta`
@@ -38738,12 +41756,27 @@ pub struct GetTimeSeriesOfAs112ResponseCodesResult {
     /// `serie_0`
     pub serie_0: GetTimeSeriesOfAs112ResponseCodesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetTimeSeriesOfAs112ResponseCodesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetTimeSeriesOfAs112ResponseCodesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/meta`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/top/locations/dnssec/{dnssec}.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/top/locations/edns/{edns}.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/top/locations/ip_version/{ip_version}.get/responses/200/properties/result/properties/meta` and 37 more.
 ///
 /// Naming: named `GetTopResultMeta` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopResultMeta {
     /// `confidenceInfo`
@@ -38756,10 +41789,35 @@ pub struct GetTopResultMeta {
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        date_range: impl Into<Vec<ResultMetaDateRangeItem>>,
+        last_updated: impl Into<String>,
+    ) -> Self {
+        Self {
+            confidence_info: None,
+            date_range: date_range.into(),
+            last_updated: last_updated.into(),
+        }
+    }
+    /// Sets `confidenceInfo`.
+    #[inline]
+    pub fn confidence_info(
+        mut self,
+        value: impl Into<ResultMetaConfidenceInfo>,
+    ) -> Self {
+        self.confidence_info = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/top/locations/dnssec/{dnssec}.get/responses/200/properties/result/properties/top_0/items`, `paths./radar/as112/top/locations/edns/{edns}.get/responses/200/properties/result/properties/top_0/items`, `paths./radar/as112/top/locations/ip_version/{ip_version}.get/responses/200/properties/result/properties/top_0/items` and 9 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultTop0Item {
     /// Example: `"US"`.
@@ -38771,16 +41829,47 @@ pub struct ResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl ResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_country_alpha2: impl Into<String>,
+        client_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_country_alpha2: client_country_alpha2.into(),
+            client_country_name: client_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/as112/top/locations.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/top/locations/dnssec/{dnssec}.get/responses/200/properties/result`, `paths./radar/as112/top/locations/edns/{edns}.get/responses/200/properties/result`, `paths./radar/as112/top/locations/ip_version/{ip_version}.get/responses/200/properties/result` and 9 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByAs112DnsQueriesResult {
     /// `meta`
     pub meta: GetTopResultMeta,
     /// `top_0`
     pub top_0: Vec<ResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByAs112DnsQueriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<ResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// `paths./radar/as112/top/locations/ip_version/{ip_version}.get/parameters/ip_version`
 ///
@@ -38848,6 +41937,7 @@ impl rt::__private::ParamValue for GetTopLocationsByDnsQueriesIpVersionIpVersion
 ///
 /// Naming: named `GetResultMeta` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResultMeta {
     /// `confidenceInfo`
@@ -38857,8 +41947,29 @@ pub struct GetResultMeta {
     #[serde(rename = "dateRange")]
     pub date_range: Vec<ResultMetaDateRangeItem>,
 }
+#[cfg(feature = "mock")]
+impl GetResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(date_range: impl Into<Vec<ResultMetaDateRangeItem>>) -> Self {
+        Self {
+            confidence_info: None,
+            date_range: date_range.into(),
+        }
+    }
+    /// Sets `confidenceInfo`.
+    #[inline]
+    pub fn confidence_info(
+        mut self,
+        value: impl Into<ResultMetaConfidenceInfo>,
+    ) -> Self {
+        self.confidence_info = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/attacks/layer3/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksSummaryResultSummary0 {
     /// Example: `"0.9"`.
@@ -38870,14 +41981,47 @@ pub struct GetLayer3AttacksSummaryResultSummary0 {
     /// Example: `"39"`.
     pub udp: String,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        gre: impl Into<String>,
+        icmp: impl Into<String>,
+        tcp: impl Into<String>,
+        udp: impl Into<String>,
+    ) -> Self {
+        Self {
+            gre: gre.into(),
+            icmp: icmp.into(),
+            tcp: tcp.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksSummaryResult {
     /// `meta`
     pub meta: GetResultMeta,
     /// `summary_0`
     pub summary_0: GetLayer3AttacksSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        summary_0: impl Into<GetLayer3AttacksSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer3/summary/bitrate.get/parameters/protocol/items`
 ///
@@ -39010,6 +42154,7 @@ impl rt::__private::ParamValue for GetAttackBitrateSummaryDirection {
 }
 /// `paths./radar/attacks/layer3/summary/bitrate.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttackBitrateSummaryResultSummary0 {
     /// Example: `"13.141944"`.
@@ -39028,8 +42173,29 @@ pub struct GetAttackBitrateSummaryResultSummary0 {
     #[serde(rename = "_500_MBPS_TO_1_GBPS")]
     pub _500_mbps_to_1_gbps: String,
 }
+#[cfg(feature = "mock")]
+impl GetAttackBitrateSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        over_100_gbps: impl Into<String>,
+        under_500_mbps: impl Into<String>,
+        _10_gbps_to_100_gbps: impl Into<String>,
+        _1_gbps_to_10_gbps: impl Into<String>,
+        _500_mbps_to_1_gbps: impl Into<String>,
+    ) -> Self {
+        Self {
+            over_100_gbps: over_100_gbps.into(),
+            under_500_mbps: under_500_mbps.into(),
+            _10_gbps_to_100_gbps: _10_gbps_to_100_gbps.into(),
+            _1_gbps_to_10_gbps: _1_gbps_to_10_gbps.into(),
+            _500_mbps_to_1_gbps: _500_mbps_to_1_gbps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/bitrate.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttackBitrateSummaryResult {
     /// `meta`
@@ -39037,8 +42203,23 @@ pub struct GetAttackBitrateSummaryResult {
     /// `summary_0`
     pub summary_0: GetAttackBitrateSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAttackBitrateSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAttackBitrateSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/duration.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttackDurationsSummaryResultSummary0 {
     /// Example: `"4.462923"`.
@@ -39060,8 +42241,31 @@ pub struct GetAttackDurationsSummaryResultSummary0 {
     #[serde(rename = "_40_MINS_TO_1_HOUR")]
     pub _40_mins_to_1_hour: String,
 }
+#[cfg(feature = "mock")]
+impl GetAttackDurationsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        over_3_hours: impl Into<String>,
+        under_10_mins: impl Into<String>,
+        _10_mins_to_20_mins: impl Into<String>,
+        _1_hour_to_3_hours: impl Into<String>,
+        _20_mins_to_40_mins: impl Into<String>,
+        _40_mins_to_1_hour: impl Into<String>,
+    ) -> Self {
+        Self {
+            over_3_hours: over_3_hours.into(),
+            under_10_mins: under_10_mins.into(),
+            _10_mins_to_20_mins: _10_mins_to_20_mins.into(),
+            _1_hour_to_3_hours: _1_hour_to_3_hours.into(),
+            _20_mins_to_40_mins: _20_mins_to_40_mins.into(),
+            _40_mins_to_1_hour: _40_mins_to_1_hour.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/duration.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttackDurationsSummaryResult {
     /// `meta`
@@ -39069,8 +42273,23 @@ pub struct GetAttackDurationsSummaryResult {
     /// `summary_0`
     pub summary_0: GetAttackDurationsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAttackDurationsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAttackDurationsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpVersionsSummaryResultSummary0 {
     /// Example: `"99.984766"`.
@@ -39080,8 +42299,20 @@ pub struct GetIpVersionsSummaryResultSummary0 {
     #[serde(rename = "IPv6")]
     pub i_pv6: String,
 }
+#[cfg(feature = "mock")]
+impl GetIpVersionsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(i_pv4: impl Into<String>, i_pv6: impl Into<String>) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/ip_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpVersionsSummaryResult {
     /// `meta`
@@ -39089,8 +42320,23 @@ pub struct GetIpVersionsSummaryResult {
     /// `summary_0`
     pub summary_0: GetIpVersionsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetIpVersionsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetIpVersionsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3ProtocolsSummaryResultSummary0 {
     /// Example: `"0.756379"`.
@@ -39106,8 +42352,27 @@ pub struct GetLayer3ProtocolsSummaryResultSummary0 {
     #[serde(rename = "UDP")]
     pub udp: String,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3ProtocolsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        gre: impl Into<String>,
+        icmp: impl Into<String>,
+        tcp: impl Into<String>,
+        udp: impl Into<String>,
+    ) -> Self {
+        Self {
+            gre: gre.into(),
+            icmp: icmp.into(),
+            tcp: tcp.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3ProtocolsSummaryResult {
     /// `meta`
@@ -39115,14 +42380,43 @@ pub struct GetLayer3ProtocolsSummaryResult {
     /// `summary_0`
     pub summary_0: GetLayer3ProtocolsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3ProtocolsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetLayer3ProtocolsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/summary/vector.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttackVectorSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
     /// Example: `{"ACK Flood":["65.662148"],"SYN Flood":["16.86401"]}`.
     pub summary_0: std::collections::BTreeMap<String, Vec<String>>,
+}
+#[cfg(feature = "mock")]
+impl GetAttackVectorSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer3/timeseries.get/parameters/normalization`
 ///
@@ -39247,6 +42541,7 @@ impl rt::__private::ParamValue for GetAttacksByBytesSummaryMetric {
 }
 /// `paths./radar/attacks/layer3/timeseries.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttacksByBytesSummaryResult {
     /// `meta`
@@ -39254,8 +42549,23 @@ pub struct GetAttacksByBytesSummaryResult {
     /// `serie_0`
     pub serie_0: ResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAttacksByBytesSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<ResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksNetworkProtocolTimeSeriesResultSerie0 {
     /// `gre`
@@ -39269,14 +42579,49 @@ pub struct GetLayer3AttacksNetworkProtocolTimeSeriesResultSerie0 {
     /// `udp`
     pub udp: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksNetworkProtocolTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        gre: impl Into<Vec<String>>,
+        icmp: impl Into<Vec<String>>,
+        tcp: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+        udp: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            gre: gre.into(),
+            icmp: icmp.into(),
+            tcp: tcp.into(),
+            timestamps: timestamps.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksNetworkProtocolTimeSeriesResult {
     /// `meta`
     pub meta: TimeSeriesResultMeta,
     /// `serie_0`
     pub serie_0: GetLayer3AttacksNetworkProtocolTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksNetworkProtocolTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<TimeSeriesResultMeta>,
+        serie_0: impl Into<GetLayer3AttacksNetworkProtocolTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/bitrate.get/parameters/normalization`
 ///
@@ -39342,6 +42687,7 @@ impl rt::__private::ParamValue for GetNormalization {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/bitrate.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttacksByBitrateTimeSeriesResultSerie0 {
     /// `OVER_100_GBPS`
@@ -39362,8 +42708,31 @@ pub struct GetAttacksByBitrateTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetAttacksByBitrateTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        over_100_gbps: impl Into<Vec<String>>,
+        under_500_mbps: impl Into<Vec<String>>,
+        _10_gbps_to_100_gbps: impl Into<Vec<String>>,
+        _1_gbps_to_10_gbps: impl Into<Vec<String>>,
+        _500_mbps_to_1_gbps: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            over_100_gbps: over_100_gbps.into(),
+            under_500_mbps: under_500_mbps.into(),
+            _10_gbps_to_100_gbps: _10_gbps_to_100_gbps.into(),
+            _1_gbps_to_10_gbps: _1_gbps_to_10_gbps.into(),
+            _500_mbps_to_1_gbps: _500_mbps_to_1_gbps.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/bitrate.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttacksByBitrateTimeSeriesResult {
     /// `meta`
@@ -39371,8 +42740,23 @@ pub struct GetAttacksByBitrateTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetAttacksByBitrateTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetAttacksByBitrateTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetAttacksByBitrateTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/duration.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttackByDurationTimeSeriesResultSerie0 {
     /// `OVER_3_HOURS`
@@ -39396,14 +42780,53 @@ pub struct GetLayer3AttackByDurationTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttackByDurationTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        over_3_hours: impl Into<Vec<String>>,
+        under_10_mins: impl Into<Vec<String>>,
+        _10_mins_to_20_mins: impl Into<Vec<String>>,
+        _1_hour_to_3_hours: impl Into<Vec<String>>,
+        _20_mins_to_40_mins: impl Into<Vec<String>>,
+        _40_mins_to_1_hour: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            over_3_hours: over_3_hours.into(),
+            under_10_mins: under_10_mins.into(),
+            _10_mins_to_20_mins: _10_mins_to_20_mins.into(),
+            _1_hour_to_3_hours: _1_hour_to_3_hours.into(),
+            _20_mins_to_40_mins: _20_mins_to_40_mins.into(),
+            _40_mins_to_1_hour: _40_mins_to_1_hour.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/duration.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttackByDurationTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
     pub serie_0: GetLayer3AttackByDurationTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetLayer3AttackByDurationTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttackByDurationTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/industry.get/responses/200/properties/result/properties/serie_0`
 ///
@@ -39412,6 +42835,7 @@ pub struct GetLayer3AttackByDurationTimeSeriesResult {
 ///
 /// Naming: named `GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0 {
     /// `timestamps`
@@ -39420,10 +42844,22 @@ pub struct GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0 {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, Vec<String>>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(timestamps: impl Into<Vec<String>>) -> Self {
+        Self {
+            timestamps: timestamps.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/industry.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/timeseries_groups/industry.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttacksTargetIndustriesTimeSeriesResult {
     /// `meta`
@@ -39431,10 +42867,25 @@ pub struct AttacksTargetIndustriesTimeSeriesResult {
     /// Example: `{"Internet":["5.519081"],"timestamps":["2023-08-08T10:15:00Z"]}`.
     pub serie_0: GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl AttacksTargetIndustriesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`, `paths./radar/http/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimeSeriesResultSerie0 {
     /// `IPv4`
@@ -39446,12 +42897,29 @@ pub struct TimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl TimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        i_pv4: impl Into<Vec<String>>,
+        i_pv6: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/ip_version.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/timeseries_groups/ip_version.get/responses/200/properties/result`, `paths./radar/http/timeseries_groups/ip_version.get/responses/200/properties/result`.
 ///
 /// Naming: named `GetIpTimeSeriesResult` because `TimeSeriesResult` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpTimeSeriesResult {
     /// `meta`
@@ -39459,8 +42927,23 @@ pub struct GetIpTimeSeriesResult {
     /// `serie_0`
     pub serie_0: TimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetIpTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<TimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksByProtocolTimeseriesResultSerie0 {
     /// `GRE`
@@ -39478,8 +42961,29 @@ pub struct GetLayer3AttacksByProtocolTimeseriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksByProtocolTimeseriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        gre: impl Into<Vec<String>>,
+        icmp: impl Into<Vec<String>>,
+        tcp: impl Into<Vec<String>>,
+        udp: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            gre: gre.into(),
+            icmp: icmp.into(),
+            tcp: tcp.into(),
+            udp: udp.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksByProtocolTimeseriesResult {
     /// `meta`
@@ -39487,8 +42991,23 @@ pub struct GetLayer3AttacksByProtocolTimeseriesResult {
     /// `serie_0`
     pub serie_0: GetLayer3AttacksByProtocolTimeseriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksByProtocolTimeseriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksByProtocolTimeseriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/vector.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer3AttacksByVectorResult {
     /// `meta`
@@ -39496,16 +43015,45 @@ pub struct GetLayer3AttacksByVectorResult {
     /// Example: `{"ACK Flood":["97.28898"],"timestamps":["2023-08-08T10:15:00Z"]}`.
     pub serie_0: GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer3AttacksByVectorResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/timeseries_groups/vertical.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/timeseries_groups/vertical.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttacksByVerticalTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// Example: `{"Internet and Telecom":["5.519081"],"timestamps":["2023-08-08T10:15:00Z"]}`.
     pub serie_0: GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl AttacksByVerticalTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer3/top/attacks.get/parameters/normalization`
 ///
@@ -39569,6 +43117,7 @@ impl rt::__private::ParamValue for AttacksNormalization {
 }
 /// `paths./radar/attacks/layer3/top/attacks.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAttackPairsOriginTargetLocationsLayer3AttacksResultTop0Item {
     /// Example: `"FR"`.
@@ -39580,8 +43129,25 @@ pub struct GetTopAttackPairsOriginTargetLocationsLayer3AttacksResultTop0Item {
     /// Example: `"4.323214"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAttackPairsOriginTargetLocationsLayer3AttacksResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin_country_alpha2: impl Into<String>,
+        origin_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin_country_alpha2: origin_country_alpha2.into(),
+            origin_country_name: origin_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/attacks.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAttackPairsOriginTargetLocationsLayer3AttacksResult {
     /// `meta`
@@ -39589,10 +43155,27 @@ pub struct GetTopAttackPairsOriginTargetLocationsLayer3AttacksResult {
     /// `top_0`
     pub top_0: Vec<GetTopAttackPairsOriginTargetLocationsLayer3AttacksResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAttackPairsOriginTargetLocationsLayer3AttacksResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<
+            Vec<GetTopAttackPairsOriginTargetLocationsLayer3AttacksResultTop0Item>,
+        >,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/industry.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/industry.get/responses/200/properties/result/properties/top_0/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TopIndustriesResultTop0Item {
     /// Example: `"Computer Software"`.
@@ -39600,10 +43183,22 @@ pub struct TopIndustriesResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl TopIndustriesResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/industry.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/industry.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TopIndustriesResult {
     /// `meta`
@@ -39611,12 +43206,27 @@ pub struct TopIndustriesResult {
     /// `top_0`
     pub top_0: Vec<TopIndustriesResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl TopIndustriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<TopIndustriesResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/locations/origin.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/origin.get/responses/200/properties/result/properties/top_0/items`.
 ///
 /// Naming: named `GetTopOriginLocationsResultTop0Item` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOriginLocationsResultTop0Item {
     /// Example: `"FR"`.
@@ -39630,10 +43240,29 @@ pub struct GetTopOriginLocationsResultTop0Item {
     /// Example: `"4.323214"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopOriginLocationsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin_country_alpha2: impl Into<String>,
+        origin_country_name: impl Into<String>,
+        rank: impl Into<f64>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin_country_alpha2: origin_country_alpha2.into(),
+            origin_country_name: origin_country_name.into(),
+            rank: rank.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/locations/origin.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/origin.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOriginLocationsOfAttackResult {
     /// `meta`
@@ -39641,12 +43270,27 @@ pub struct GetTopOriginLocationsOfAttackResult {
     /// `top_0`
     pub top_0: Vec<GetTopOriginLocationsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopOriginLocationsOfAttackResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopOriginLocationsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/locations/target.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/target.get/responses/200/properties/result/properties/top_0/items`.
 ///
 /// Naming: named `GetTopTargetLocationsResultTop0Item` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopTargetLocationsResultTop0Item {
     /// Example: `1`.
@@ -39660,10 +43304,29 @@ pub struct GetTopTargetLocationsResultTop0Item {
     /// Example: `"4.323214"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopTargetLocationsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        rank: impl Into<f64>,
+        target_country_alpha2: impl Into<String>,
+        target_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            rank: rank.into(),
+            target_country_alpha2: target_country_alpha2.into(),
+            target_country_name: target_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/locations/target.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/target.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopTargetLocationsOfAttackResult {
     /// `meta`
@@ -39671,10 +43334,25 @@ pub struct GetTopTargetLocationsOfAttackResult {
     /// `top_0`
     pub top_0: Vec<GetTopTargetLocationsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopTargetLocationsOfAttackResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopTargetLocationsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/vertical.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/vertical.get/responses/200/properties/result/properties/top_0/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TopVerticalsResultTop0Item {
     /// Example: `"Internet and Telecom"`.
@@ -39682,10 +43360,22 @@ pub struct TopVerticalsResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl TopVerticalsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer3/top/vertical.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/vertical.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TopVerticalsResult {
     /// `meta`
@@ -39693,8 +43383,23 @@ pub struct TopVerticalsResult {
     /// `top_0`
     pub top_0: Vec<TopVerticalsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl TopVerticalsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<TopVerticalsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksSummaryResultSummary0 {
     /// Example: `"0.9"`.
@@ -39719,14 +43424,53 @@ pub struct GetLayer7AttacksSummaryResultSummary0 {
     #[serde(rename = "WAF")]
     pub waf: String,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        access_rules: impl Into<String>,
+        api_shield: impl Into<String>,
+        bot_management: impl Into<String>,
+        data_loss_prevention: impl Into<String>,
+        ddos: impl Into<String>,
+        ip_reputation: impl Into<String>,
+        waf: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_rules: access_rules.into(),
+            api_shield: api_shield.into(),
+            bot_management: bot_management.into(),
+            data_loss_prevention: data_loss_prevention.into(),
+            ddos: ddos.into(),
+            ip_reputation: ip_reputation.into(),
+            waf: waf.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksSummaryResult {
     /// `meta`
     pub meta: GetResultMeta,
     /// `summary_0`
     pub summary_0: GetLayer7AttacksSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        summary_0: impl Into<GetLayer7AttacksSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer7/summary/http_method.get/parameters/httpVersion/items`
 ///
@@ -39878,6 +43622,7 @@ impl rt::__private::ParamValue for GetHttpMethodSummaryMitigationProductItem {
 }
 /// `paths./radar/attacks/layer7/summary/http_method.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpMethodSummaryResultSummary0 {
     /// Example: `"99.100257"`.
@@ -39887,14 +43632,40 @@ pub struct GetHttpMethodSummaryResultSummary0 {
     #[serde(rename = "POST")]
     pub post: String,
 }
+#[cfg(feature = "mock")]
+impl GetHttpMethodSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(get: impl Into<String>, post: impl Into<String>) -> Self {
+        Self {
+            get: get.into(),
+            post: post.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/http_method.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpMethodSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
     pub summary_0: GetHttpMethodSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetHttpMethodSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetHttpMethodSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/attacks/layer7/summary/http_version.get/parameters/httpMethod/items`
 ///
@@ -40177,6 +43948,7 @@ impl rt::__private::ParamValue for HttpMethodItem {
 }
 /// `paths./radar/attacks/layer7/summary/http_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionSummaryResultSummary0 {
     /// Example: `"21.722365"`.
@@ -40189,8 +43961,25 @@ pub struct GetHttpVersionSummaryResultSummary0 {
     #[serde(rename = "HTTP/3")]
     pub http_3: String,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        http_1_x: impl Into<String>,
+        http_2: impl Into<String>,
+        http_3: impl Into<String>,
+    ) -> Self {
+        Self {
+            http_1_x: http_1_x.into(),
+            http_2: http_2.into(),
+            http_3: http_3.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionSummaryResult {
     /// `meta`
@@ -40198,8 +43987,23 @@ pub struct GetHttpVersionSummaryResult {
     /// `summary_0`
     pub summary_0: GetHttpVersionSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetHttpVersionSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttacksLayer7SummaryByIpVersionResultSummary0 {
     /// Example: `"99.935733"`.
@@ -40209,8 +44013,20 @@ pub struct GetAttacksLayer7SummaryByIpVersionResultSummary0 {
     #[serde(rename = "IPv6")]
     pub i_pv6: String,
 }
+#[cfg(feature = "mock")]
+impl GetAttacksLayer7SummaryByIpVersionResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(i_pv4: impl Into<String>, i_pv6: impl Into<String>) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/ip_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAttacksLayer7SummaryByIpVersionResult {
     /// `meta`
@@ -40218,8 +44034,23 @@ pub struct GetAttacksLayer7SummaryByIpVersionResult {
     /// `summary_0`
     pub summary_0: GetAttacksLayer7SummaryByIpVersionResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetAttacksLayer7SummaryByIpVersionResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetAttacksLayer7SummaryByIpVersionResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/managed_rules.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetManagedRulesSummaryResultSummary0 {
     /// Example: `"14.285714"`.
@@ -40229,8 +44060,20 @@ pub struct GetManagedRulesSummaryResultSummary0 {
     #[serde(rename = "HTTP Anomaly")]
     pub http_anomaly: String,
 }
+#[cfg(feature = "mock")]
+impl GetManagedRulesSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bot: impl Into<String>, http_anomaly: impl Into<String>) -> Self {
+        Self {
+            bot: bot.into(),
+            http_anomaly: http_anomaly.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/managed_rules.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetManagedRulesSummaryResult {
     /// `meta`
@@ -40238,8 +44081,23 @@ pub struct GetManagedRulesSummaryResult {
     /// `summary_0`
     pub summary_0: GetManagedRulesSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetManagedRulesSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetManagedRulesSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/mitigation_product.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMitigationProductSummaryResultSummary0 {
     /// Example: `"24.421594"`.
@@ -40249,8 +44107,20 @@ pub struct GetMitigationProductSummaryResultSummary0 {
     #[serde(rename = "WAF")]
     pub waf: String,
 }
+#[cfg(feature = "mock")]
+impl GetMitigationProductSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(ddos: impl Into<String>, waf: impl Into<String>) -> Self {
+        Self {
+            ddos: ddos.into(),
+            waf: waf.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/summary/mitigation_product.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMitigationProductSummaryResult {
     /// `meta`
@@ -40258,8 +44128,23 @@ pub struct GetMitigationProductSummaryResult {
     /// `summary_0`
     pub summary_0: GetMitigationProductSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetMitigationProductSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetMitigationProductSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksMitigationTechniqueTimeSeriesResultSerie0 {
     /// `ACCESS_RULES`
@@ -40286,8 +44171,35 @@ pub struct GetLayer7AttacksMitigationTechniqueTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksMitigationTechniqueTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        access_rules: impl Into<Vec<String>>,
+        api_shield: impl Into<Vec<String>>,
+        bot_management: impl Into<Vec<String>>,
+        data_loss_prevention: impl Into<Vec<String>>,
+        ddos: impl Into<Vec<String>>,
+        ip_reputation: impl Into<Vec<String>>,
+        waf: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            access_rules: access_rules.into(),
+            api_shield: api_shield.into(),
+            bot_management: bot_management.into(),
+            data_loss_prevention: data_loss_prevention.into(),
+            ddos: ddos.into(),
+            ip_reputation: ip_reputation.into(),
+            waf: waf.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksMitigationTechniqueTimeSeriesResult {
     /// `meta`
@@ -40295,8 +44207,23 @@ pub struct GetLayer7AttacksMitigationTechniqueTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetLayer7AttacksMitigationTechniqueTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksMitigationTechniqueTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<TimeSeriesResultMeta>,
+        serie_0: impl Into<GetLayer7AttacksMitigationTechniqueTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/http_method.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByHttpMethodTimeSeriesResultSerie0 {
     /// `GET`
@@ -40305,8 +44232,20 @@ pub struct GetLayer7AttacksByHttpMethodTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByHttpMethodTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(get: impl Into<Vec<String>>, timestamps: impl Into<Vec<String>>) -> Self {
+        Self {
+            get: get.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/http_method.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByHttpMethodTimeSeriesResult {
     /// `meta`
@@ -40314,8 +44253,23 @@ pub struct GetLayer7AttacksByHttpMethodTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetLayer7AttacksByHttpMethodTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByHttpMethodTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer7AttacksByHttpMethodTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/http_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByHttpVersionTimeSeriesResultSerie0 {
     /// `HTTP/1.x`
@@ -40324,8 +44278,23 @@ pub struct GetLayer7AttacksByHttpVersionTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByHttpVersionTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        http_1_x: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            http_1_x: http_1_x.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByHttpVersionTimeSeriesResult {
     /// `meta`
@@ -40333,8 +44302,23 @@ pub struct GetLayer7AttacksByHttpVersionTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetLayer7AttacksByHttpVersionTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByHttpVersionTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer7AttacksByHttpVersionTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/managed_rules.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByManagedRulesTimeSeriesResultSerie0 {
     /// `Bot`
@@ -40343,8 +44327,20 @@ pub struct GetLayer7AttacksByManagedRulesTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByManagedRulesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bot: impl Into<Vec<String>>, timestamps: impl Into<Vec<String>>) -> Self {
+        Self {
+            bot: bot.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/managed_rules.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksByManagedRulesTimeSeriesResult {
     /// `meta`
@@ -40352,8 +44348,23 @@ pub struct GetLayer7AttacksByManagedRulesTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetLayer7AttacksByManagedRulesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksByManagedRulesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer7AttacksByManagedRulesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/mitigation_product.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksMitigationProductTimeSeriesResultSerie0 {
     /// `DDOS`
@@ -40362,8 +44373,23 @@ pub struct GetLayer7AttacksMitigationProductTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksMitigationProductTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        ddos: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            ddos: ddos.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/timeseries_groups/mitigation_product.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLayer7AttacksMitigationProductTimeSeriesResult {
     /// `meta`
@@ -40371,8 +44397,23 @@ pub struct GetLayer7AttacksMitigationProductTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetLayer7AttacksMitigationProductTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetLayer7AttacksMitigationProductTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer7AttacksMitigationProductTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/top/ases/origin.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOriginAutonomousSystemsLayer7AttacksResultTop0Item {
     /// Example: `"55836"`.
@@ -40386,14 +44427,47 @@ pub struct GetTopOriginAutonomousSystemsLayer7AttacksResultTop0Item {
     /// Example: `"4.323214"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopOriginAutonomousSystemsLayer7AttacksResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin_asn: impl Into<String>,
+        origin_asn_name: impl Into<String>,
+        rank: impl Into<f64>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin_asn: origin_asn.into(),
+            origin_asn_name: origin_asn_name.into(),
+            rank: rank.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/top/ases/origin.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOriginAutonomousSystemsLayer7AttacksResult {
     /// `meta`
     pub meta: GetTopResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopOriginAutonomousSystemsLayer7AttacksResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopOriginAutonomousSystemsLayer7AttacksResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopOriginAutonomousSystemsLayer7AttacksResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// Attack magnitude can be defined by total requests mitigated or by total zones attacked.
 ///
@@ -40460,6 +44534,7 @@ for GetTopAttackPairsOriginTargetLocationsLayer7AttacksMagnitude {
 }
 /// `paths./radar/attacks/layer7/top/attacks.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAttackPairsOriginTargetLocationsLayer7AttacksResultTop0Item {
     /// Example: `"US"`.
@@ -40477,14 +44552,51 @@ pub struct GetTopAttackPairsOriginTargetLocationsLayer7AttacksResultTop0Item {
     /// Example: `"4.323214"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAttackPairsOriginTargetLocationsLayer7AttacksResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin_country_alpha2: impl Into<String>,
+        origin_country_name: impl Into<String>,
+        target_country_alpha2: impl Into<String>,
+        target_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin_country_alpha2: origin_country_alpha2.into(),
+            origin_country_name: origin_country_name.into(),
+            target_country_alpha2: target_country_alpha2.into(),
+            target_country_name: target_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/attacks/layer7/top/attacks.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAttackPairsOriginTargetLocationsLayer7AttacksResult {
     /// `meta`
     pub meta: GetTopResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopAttackPairsOriginTargetLocationsLayer7AttacksResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopAttackPairsOriginTargetLocationsLayer7AttacksResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<
+            Vec<GetTopAttackPairsOriginTargetLocationsLayer7AttacksResultTop0Item>,
+        >,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// Sort events by field
 ///
@@ -40616,6 +44728,7 @@ impl rt::__private::ParamValue for EventsSortOrder {
 ///
 /// Also stands for the identical inline schema at `paths./radar/bgp/leaks/events.get/responses/200/properties/result/properties/asn_info/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventsResultAsnInfoItem {
     /// `asn`
@@ -40625,8 +44738,25 @@ pub struct EventsResultAsnInfoItem {
     /// `org_name`
     pub org_name: String,
 }
+#[cfg(feature = "mock")]
+impl EventsResultAsnInfoItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        country_code: impl Into<String>,
+        org_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            country_code: country_code.into(),
+            org_name: org_name.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result/properties/events/items/properties/tags/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpHijackEventsResultEventsItemTagsItem {
     /// `name`
@@ -40634,8 +44764,20 @@ pub struct GetBgpHijackEventsResultEventsItemTagsItem {
     /// `score`
     pub score: i64,
 }
+#[cfg(feature = "mock")]
+impl GetBgpHijackEventsResultEventsItemTagsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, score: impl Into<i64>) -> Self {
+        Self {
+            name: name.into(),
+            score: score.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpHijackEventsResultEventsItem {
     /// `confidence_score`
@@ -40675,8 +44817,55 @@ pub struct GetBgpHijackEventsResultEventsItem {
     /// `victim_countries`
     pub victim_countries: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetBgpHijackEventsResultEventsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        confidence_score: impl Into<i64>,
+        duration: impl Into<i64>,
+        event_type: impl Into<i64>,
+        hijack_msgs_count: impl Into<i64>,
+        hijacker_asn: impl Into<i64>,
+        hijacker_country: impl Into<String>,
+        id: impl Into<i64>,
+        is_stale: impl Into<bool>,
+        max_hijack_ts: impl Into<String>,
+        max_msg_ts: impl Into<String>,
+        min_hijack_ts: impl Into<String>,
+        on_going_count: impl Into<i64>,
+        peer_asns: impl Into<Vec<i64>>,
+        peer_ip_count: impl Into<i64>,
+        prefixes: impl Into<Vec<String>>,
+        tags: impl Into<Vec<GetBgpHijackEventsResultEventsItemTagsItem>>,
+        victim_asns: impl Into<Vec<i64>>,
+        victim_countries: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            confidence_score: confidence_score.into(),
+            duration: duration.into(),
+            event_type: event_type.into(),
+            hijack_msgs_count: hijack_msgs_count.into(),
+            hijacker_asn: hijacker_asn.into(),
+            hijacker_country: hijacker_country.into(),
+            id: id.into(),
+            is_stale: is_stale.into(),
+            max_hijack_ts: max_hijack_ts.into(),
+            max_msg_ts: max_msg_ts.into(),
+            min_hijack_ts: min_hijack_ts.into(),
+            on_going_count: on_going_count.into(),
+            peer_asns: peer_asns.into(),
+            peer_ip_count: peer_ip_count.into(),
+            prefixes: prefixes.into(),
+            tags: tags.into(),
+            victim_asns: victim_asns.into(),
+            victim_countries: victim_countries.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpHijackEventsResult {
     /// `asn_info`
@@ -40686,8 +44875,25 @@ pub struct GetBgpHijackEventsResult {
     /// `total_monitors`
     pub total_monitors: i64,
 }
+#[cfg(feature = "mock")]
+impl GetBgpHijackEventsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn_info: impl Into<Vec<EventsResultAsnInfoItem>>,
+        events: impl Into<Vec<GetBgpHijackEventsResultEventsItem>>,
+        total_monitors: impl Into<i64>,
+    ) -> Self {
+        Self {
+            asn_info: asn_info.into(),
+            events: events.into(),
+            total_monitors: total_monitors.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta/properties/queries/items/properties/dateRange`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpIpSpaceTimeSeriesResultMetaQueriesItemDateRange {
     /// Example: `"2024-07-29T13:30:00Z"`.
@@ -40697,8 +44903,20 @@ pub struct GetBgpIpSpaceTimeSeriesResultMetaQueriesItemDateRange {
     #[serde(rename = "startTime")]
     pub start_time: String,
 }
+#[cfg(feature = "mock")]
+impl GetBgpIpSpaceTimeSeriesResultMetaQueriesItemDateRange {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(end_time: impl Into<String>, start_time: impl Into<String>) -> Self {
+        Self {
+            end_time: end_time.into(),
+            start_time: start_time.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta/properties/queries/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpIpSpaceTimeSeriesResultMetaQueriesItem {
     /// `dateRange`
@@ -40707,15 +44925,41 @@ pub struct GetBgpIpSpaceTimeSeriesResultMetaQueriesItem {
     /// Example: `"174"`.
     pub entity: String,
 }
+#[cfg(feature = "mock")]
+impl GetBgpIpSpaceTimeSeriesResultMetaQueriesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        date_range: impl Into<GetBgpIpSpaceTimeSeriesResultMetaQueriesItemDateRange>,
+        entity: impl Into<String>,
+    ) -> Self {
+        Self {
+            date_range: date_range.into(),
+            entity: entity.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpIpSpaceTimeSeriesResultMeta {
     /// `queries`
     pub queries: Vec<GetBgpIpSpaceTimeSeriesResultMetaQueriesItem>,
 }
+#[cfg(feature = "mock")]
+impl GetBgpIpSpaceTimeSeriesResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        queries: impl Into<Vec<GetBgpIpSpaceTimeSeriesResultMetaQueriesItem>>,
+    ) -> Self {
+        Self { queries: queries.into() }
+    }
+}
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/serie_174`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpIpSpaceTimeSeriesResultSerie174 {
     /// `ipv4`
@@ -40725,14 +44969,45 @@ pub struct GetBgpIpSpaceTimeSeriesResultSerie174 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetBgpIpSpaceTimeSeriesResultSerie174 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        ipv4: impl Into<Vec<String>>,
+        ipv6: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            ipv4: ipv4.into(),
+            ipv6: ipv6.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpIpSpaceTimeSeriesResult {
     /// `meta`
     pub meta: GetBgpIpSpaceTimeSeriesResultMeta,
     /// `serie_174`
     pub serie_174: GetBgpIpSpaceTimeSeriesResultSerie174,
+}
+#[cfg(feature = "mock")]
+impl GetBgpIpSpaceTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetBgpIpSpaceTimeSeriesResultMeta>,
+        serie_174: impl Into<GetBgpIpSpaceTimeSeriesResultSerie174>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_174: serie_174.into(),
+        }
+    }
 }
 /// Sort events by field
 ///
@@ -40817,6 +45092,7 @@ impl rt::__private::ParamValue for GetBgpRouteLeakEventsSortBy {
 }
 /// `paths./radar/bgp/leaks/events.get/responses/200/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpRouteLeakEventsResultEventsItem {
     /// `countries`
@@ -40846,14 +45122,65 @@ pub struct GetBgpRouteLeakEventsResultEventsItem {
     /// `prefix_count`
     pub prefix_count: i64,
 }
+#[cfg(feature = "mock")]
+impl GetBgpRouteLeakEventsResultEventsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        countries: impl Into<Vec<String>>,
+        detected_ts: impl Into<String>,
+        finished: impl Into<bool>,
+        id: impl Into<i64>,
+        leak_asn: impl Into<i64>,
+        leak_count: impl Into<i64>,
+        leak_seg: impl Into<Vec<i64>>,
+        leak_type: impl Into<i64>,
+        max_ts: impl Into<String>,
+        min_ts: impl Into<String>,
+        origin_count: impl Into<i64>,
+        peer_count: impl Into<i64>,
+        prefix_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            countries: countries.into(),
+            detected_ts: detected_ts.into(),
+            finished: finished.into(),
+            id: id.into(),
+            leak_asn: leak_asn.into(),
+            leak_count: leak_count.into(),
+            leak_seg: leak_seg.into(),
+            leak_type: leak_type.into(),
+            max_ts: max_ts.into(),
+            min_ts: min_ts.into(),
+            origin_count: origin_count.into(),
+            peer_count: peer_count.into(),
+            prefix_count: prefix_count.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/leaks/events.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpRouteLeakEventsResult {
     /// `asn_info`
     pub asn_info: Vec<EventsResultAsnInfoItem>,
     /// `events`
     pub events: Vec<GetBgpRouteLeakEventsResultEventsItem>,
+}
+#[cfg(feature = "mock")]
+impl GetBgpRouteLeakEventsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn_info: impl Into<Vec<EventsResultAsnInfoItem>>,
+        events: impl Into<Vec<GetBgpRouteLeakEventsResultEventsItem>>,
+    ) -> Self {
+        Self {
+            asn_info: asn_info.into(),
+            events: events.into(),
+        }
+    }
 }
 /// Return order results by given type
 ///
@@ -41004,6 +45331,7 @@ impl rt::__private::ParamValue for ListAsesFromGlobalRoutingTablesSortOrder {
 }
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAsesFromGlobalRoutingTablesResultAsnsItem {
     /// `asn`
@@ -41038,8 +45366,39 @@ pub struct ListAsesFromGlobalRoutingTablesResultAsnsItem {
     #[serde(rename = "rpkiValid")]
     pub rpki_valid: i64,
 }
+#[cfg(feature = "mock")]
+impl ListAsesFromGlobalRoutingTablesResultAsnsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        cone_size: impl Into<i64>,
+        country: impl Into<String>,
+        ipv4_count: impl Into<i64>,
+        ipv6_count: impl Into<String>,
+        name: impl Into<String>,
+        pfxs_count: impl Into<i64>,
+        rpki_invalid: impl Into<i64>,
+        rpki_unknown: impl Into<i64>,
+        rpki_valid: impl Into<i64>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            cone_size: cone_size.into(),
+            country: country.into(),
+            ipv4_count: ipv4_count.into(),
+            ipv6_count: ipv6_count.into(),
+            name: name.into(),
+            pfxs_count: pfxs_count.into(),
+            rpki_invalid: rpki_invalid.into(),
+            rpki_unknown: rpki_unknown.into(),
+            rpki_valid: rpki_valid.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAsesFromGlobalRoutingTablesResultMeta {
     /// the timestamp of when the data is generated
@@ -41056,8 +45415,25 @@ pub struct ListAsesFromGlobalRoutingTablesResultMeta {
     #[serde(rename = "totalPeers")]
     pub total_peers: i64,
 }
+#[cfg(feature = "mock")]
+impl ListAsesFromGlobalRoutingTablesResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_time: impl Into<String>,
+        query_time: impl Into<String>,
+        total_peers: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data_time: data_time.into(),
+            query_time: query_time.into(),
+            total_peers: total_peers.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAsesFromGlobalRoutingTablesResult {
     /// `asns`
@@ -41065,12 +45441,27 @@ pub struct ListAsesFromGlobalRoutingTablesResult {
     /// `meta`
     pub meta: ListAsesFromGlobalRoutingTablesResultMeta,
 }
+#[cfg(feature = "mock")]
+impl ListAsesFromGlobalRoutingTablesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asns: impl Into<Vec<ListAsesFromGlobalRoutingTablesResultAsnsItem>>,
+        meta: impl Into<ListAsesFromGlobalRoutingTablesResultMeta>,
+    ) -> Self {
+        Self {
+            asns: asns.into(),
+            meta: meta.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result/properties/meta`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/bgp/routes/pfx2as.get/responses/200/properties/result/properties/meta`, `paths./radar/bgp/routes/stats.get/responses/200/properties/result/properties/meta`, `paths./radar/bgp/top/ases/prefixes.get/responses/200/properties/result/properties/meta` and 1 more.
 ///
 /// Naming: named `GetMoasesResultMeta` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMoasesResultMeta {
     /// `data_time`
@@ -41080,8 +45471,25 @@ pub struct GetMoasesResultMeta {
     /// `total_peers`
     pub total_peers: i64,
 }
+#[cfg(feature = "mock")]
+impl GetMoasesResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_time: impl Into<String>,
+        query_time: impl Into<String>,
+        total_peers: impl Into<i64>,
+    ) -> Self {
+        Self {
+            data_time: data_time.into(),
+            query_time: query_time.into(),
+            total_peers: total_peers.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result/properties/moas/items/properties/origins/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMoasesResultMoasItemOriginsItem {
     /// `origin`
@@ -41091,8 +45499,25 @@ pub struct GetMoasesResultMoasItemOriginsItem {
     /// `rpki_validation`
     pub rpki_validation: String,
 }
+#[cfg(feature = "mock")]
+impl GetMoasesResultMoasItemOriginsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin: impl Into<i64>,
+        peer_count: impl Into<i64>,
+        rpki_validation: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin: origin.into(),
+            peer_count: peer_count.into(),
+            rpki_validation: rpki_validation.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result/properties/moas/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMoasesResultMoasItem {
     /// `origins`
@@ -41100,14 +45525,43 @@ pub struct GetMoasesResultMoasItem {
     /// `prefix`
     pub prefix: String,
 }
+#[cfg(feature = "mock")]
+impl GetMoasesResultMoasItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origins: impl Into<Vec<GetMoasesResultMoasItemOriginsItem>>,
+        prefix: impl Into<String>,
+    ) -> Self {
+        Self {
+            origins: origins.into(),
+            prefix: prefix.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMoasesResult {
     /// `meta`
     pub meta: GetMoasesResultMeta,
     /// `moas`
     pub moas: Vec<GetMoasesResultMoasItem>,
+}
+#[cfg(feature = "mock")]
+impl GetMoasesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetMoasesResultMeta>,
+        moas: impl Into<Vec<GetMoasesResultMoasItem>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            moas: moas.into(),
+        }
+    }
 }
 /// Return only results with matching rpki status: valid, invalid or unknown
 ///
@@ -41177,6 +45631,7 @@ impl rt::__private::ParamValue for GetPrefixToAsnMappingRpkiStatus {
 }
 /// `paths./radar/bgp/routes/pfx2as.get/responses/200/properties/result/properties/prefix_origins/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetPrefixToAsnMappingResultPrefixOriginsItem {
     /// `origin`
@@ -41188,8 +45643,27 @@ pub struct GetPrefixToAsnMappingResultPrefixOriginsItem {
     /// `rpki_validation`
     pub rpki_validation: String,
 }
+#[cfg(feature = "mock")]
+impl GetPrefixToAsnMappingResultPrefixOriginsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        origin: impl Into<i64>,
+        peer_count: impl Into<i64>,
+        prefix: impl Into<String>,
+        rpki_validation: impl Into<String>,
+    ) -> Self {
+        Self {
+            origin: origin.into(),
+            peer_count: peer_count.into(),
+            prefix: prefix.into(),
+            rpki_validation: rpki_validation.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/pfx2as.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetPrefixToAsnMappingResult {
     /// `meta`
@@ -41197,8 +45671,23 @@ pub struct GetPrefixToAsnMappingResult {
     /// `prefix_origins`
     pub prefix_origins: Vec<GetPrefixToAsnMappingResultPrefixOriginsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetPrefixToAsnMappingResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetMoasesResultMeta>,
+        prefix_origins: impl Into<Vec<GetPrefixToAsnMappingResultPrefixOriginsItem>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            prefix_origins: prefix_origins.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/stats.get/responses/200/properties/result/properties/stats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpRoutingTableStatsResultStats {
     /// `distinct_origins`
@@ -41238,14 +45727,75 @@ pub struct GetBgpRoutingTableStatsResultStats {
     /// `routes_valid_ipv6`
     pub routes_valid_ipv6: i64,
 }
+#[cfg(feature = "mock")]
+impl GetBgpRoutingTableStatsResultStats {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        distinct_origins: impl Into<i64>,
+        distinct_origins_ipv4: impl Into<i64>,
+        distinct_origins_ipv6: impl Into<i64>,
+        distinct_prefixes: impl Into<i64>,
+        distinct_prefixes_ipv4: impl Into<i64>,
+        distinct_prefixes_ipv6: impl Into<i64>,
+        routes_invalid: impl Into<i64>,
+        routes_invalid_ipv4: impl Into<i64>,
+        routes_invalid_ipv6: impl Into<i64>,
+        routes_total: impl Into<i64>,
+        routes_total_ipv4: impl Into<i64>,
+        routes_total_ipv6: impl Into<i64>,
+        routes_unknown: impl Into<i64>,
+        routes_unknown_ipv4: impl Into<i64>,
+        routes_unknown_ipv6: impl Into<i64>,
+        routes_valid: impl Into<i64>,
+        routes_valid_ipv4: impl Into<i64>,
+        routes_valid_ipv6: impl Into<i64>,
+    ) -> Self {
+        Self {
+            distinct_origins: distinct_origins.into(),
+            distinct_origins_ipv4: distinct_origins_ipv4.into(),
+            distinct_origins_ipv6: distinct_origins_ipv6.into(),
+            distinct_prefixes: distinct_prefixes.into(),
+            distinct_prefixes_ipv4: distinct_prefixes_ipv4.into(),
+            distinct_prefixes_ipv6: distinct_prefixes_ipv6.into(),
+            routes_invalid: routes_invalid.into(),
+            routes_invalid_ipv4: routes_invalid_ipv4.into(),
+            routes_invalid_ipv6: routes_invalid_ipv6.into(),
+            routes_total: routes_total.into(),
+            routes_total_ipv4: routes_total_ipv4.into(),
+            routes_total_ipv6: routes_total_ipv6.into(),
+            routes_unknown: routes_unknown.into(),
+            routes_unknown_ipv4: routes_unknown_ipv4.into(),
+            routes_unknown_ipv6: routes_unknown_ipv6.into(),
+            routes_valid: routes_valid.into(),
+            routes_valid_ipv4: routes_valid_ipv4.into(),
+            routes_valid_ipv6: routes_valid_ipv6.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/routes/stats.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBgpRoutingTableStatsResult {
     /// `meta`
     pub meta: GetMoasesResultMeta,
     /// `stats`
     pub stats: GetBgpRoutingTableStatsResultStats,
+}
+#[cfg(feature = "mock")]
+impl GetBgpRoutingTableStatsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetMoasesResultMeta>,
+        stats: impl Into<GetBgpRoutingTableStatsResultStats>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            stats: stats.into(),
+        }
+    }
 }
 /// `paths./radar/bgp/timeseries.get/parameters/updateType/items`
 ///
@@ -41312,14 +45862,26 @@ impl rt::__private::ParamValue for UpdateTypeItem {
 ///
 /// Naming: named `GetTopAutonomousSystemsResultMeta` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsResultMeta {
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<ResultMetaDateRangeItem>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(date_range: impl Into<Vec<ResultMetaDateRangeItem>>) -> Self {
+        Self {
+            date_range: date_range.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsResultTop0Item {
     /// Example: `"Apple-Engineering"`.
@@ -41332,8 +45894,25 @@ pub struct GetTopAutonomousSystemsResultTop0Item {
     /// Example: `"0.73996"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        as_name: impl Into<String>,
+        asn: impl Into<i64>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            as_name: as_name.into(),
+            asn: asn.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsResult {
     /// `meta`
@@ -41341,8 +45920,23 @@ pub struct GetTopAutonomousSystemsResult {
     /// `top_0`
     pub top_0: Vec<GetTopAutonomousSystemsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopAutonomousSystemsResultMeta>,
+        top_0: impl Into<Vec<GetTopAutonomousSystemsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/ases/prefixes.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetListOfAsnsOrderedByPrefixCountResultAsnsItem {
     /// `asn`
@@ -41354,8 +45948,27 @@ pub struct GetListOfAsnsOrderedByPrefixCountResultAsnsItem {
     /// `pfxs_count`
     pub pfxs_count: i64,
 }
+#[cfg(feature = "mock")]
+impl GetListOfAsnsOrderedByPrefixCountResultAsnsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        country: impl Into<String>,
+        name: impl Into<String>,
+        pfxs_count: impl Into<i64>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            country: country.into(),
+            name: name.into(),
+            pfxs_count: pfxs_count.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/ases/prefixes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetListOfAsnsOrderedByPrefixCountResult {
     /// `asns`
@@ -41363,8 +45976,23 @@ pub struct GetListOfAsnsOrderedByPrefixCountResult {
     /// `meta`
     pub meta: GetMoasesResultMeta,
 }
+#[cfg(feature = "mock")]
+impl GetListOfAsnsOrderedByPrefixCountResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asns: impl Into<Vec<GetListOfAsnsOrderedByPrefixCountResultAsnsItem>>,
+        meta: impl Into<GetMoasesResultMeta>,
+    ) -> Self {
+        Self {
+            asns: asns.into(),
+            meta: meta.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/prefixes.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopPrefixesResultTop0Item {
     /// Example: `"2804:77cc:8000::/33"`.
@@ -41372,14 +46000,40 @@ pub struct GetTopPrefixesResultTop0Item {
     /// Example: `"0.73996"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopPrefixesResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(prefix: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/bgp/top/prefixes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopPrefixesResult {
     /// `meta`
     pub meta: GetTopAutonomousSystemsResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopPrefixesResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopPrefixesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopAutonomousSystemsResultMeta>,
+        top_0: impl Into<Vec<GetTopPrefixesResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// Dataset type.
 ///
@@ -41444,6 +46098,7 @@ impl rt::__private::ParamValue for GetDatasetsDatasetType {
 }
 /// `paths./radar/datasets.get/responses/200/properties/result/properties/datasets/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDatasetsResultDatasetsItem {
     /// Example: `"This dataset contains a list of the op 20000 domains globally"`.
@@ -41459,12 +46114,43 @@ pub struct GetDatasetsResultDatasetsItem {
     /// Example: `"RANKING_BUCKET"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl GetDatasetsResultDatasetsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        id: impl Into<i64>,
+        meta: impl Into<serde_json::Value>,
+        tags: impl Into<Vec<String>>,
+        title: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            id: id.into(),
+            meta: meta.into(),
+            tags: tags.into(),
+            title: title.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./radar/datasets.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDatasetsResult {
     /// `datasets`
     pub datasets: Vec<GetDatasetsResultDatasetsItem>,
+}
+#[cfg(feature = "mock")]
+impl GetDatasetsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(datasets: impl Into<Vec<GetDatasetsResultDatasetsItem>>) -> Self {
+        Self { datasets: datasets.into() }
+    }
 }
 /// `paths./radar/datasets/download.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -41486,24 +46172,51 @@ impl GetDatasetDownloadUrlRequest {
 }
 /// `paths./radar/datasets/download.post/responses/200/properties/result/properties/dataset`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDatasetDownloadUrlResponseResultDataset {
     /// Example: `"https://example.com/download"`.
     pub url: String,
 }
+#[cfg(feature = "mock")]
+impl GetDatasetDownloadUrlResponseResultDataset {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into() }
+    }
+}
 /// `paths./radar/datasets/download.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDatasetDownloadUrlResponseResult {
     /// `dataset`
     pub dataset: GetDatasetDownloadUrlResponseResultDataset,
 }
+#[cfg(feature = "mock")]
+impl GetDatasetDownloadUrlResponseResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(dataset: impl Into<GetDatasetDownloadUrlResponseResultDataset>) -> Self {
+        Self { dataset: dataset.into() }
+    }
+}
 /// `paths./radar/datasets/download.post/responses/200`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDatasetDownloadUrlResponse {
     /// `result`
     pub result: GetDatasetDownloadUrlResponseResult,
+}
+#[cfg(feature = "mock")]
+impl GetDatasetDownloadUrlResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<GetDatasetDownloadUrlResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
 }
 /// `paths./radar/dns/summary/cache_hit.get/responses/200/properties/result/properties/summary_0`
 ///
@@ -41511,6 +46224,7 @@ pub struct GetDatasetDownloadUrlResponse {
 ///
 /// Naming: named `GetResultSummary0` because `ResultSummary0` was already used (taken by `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/summary_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResultSummary0 {
     /// Example: `"20"`.
@@ -41520,10 +46234,22 @@ pub struct GetResultSummary0 {
     #[serde(rename = "POSITIVE")]
     pub positive: String,
 }
+#[cfg(feature = "mock")]
+impl GetResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(negative: impl Into<String>, positive: impl Into<String>) -> Self {
+        Self {
+            negative: negative.into(),
+            positive: positive.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/cache_hit.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/matching_answer.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnsTimeseriesByCacheHitStatusResult {
     /// `meta`
@@ -41531,8 +46257,23 @@ pub struct GetDnsTimeseriesByCacheHitStatusResult {
     /// `summary_0`
     pub summary_0: GetResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetDnsTimeseriesByCacheHitStatusResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecSummaryResultSummary0 {
     /// Example: `"80"`.
@@ -41548,8 +46289,27 @@ pub struct GetDnssecSummaryResultSummary0 {
     #[serde(rename = "SECURE")]
     pub secure: String,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        insecure: impl Into<String>,
+        invalid: impl Into<String>,
+        other: impl Into<String>,
+        secure: impl Into<String>,
+    ) -> Self {
+        Self {
+            insecure: insecure.into(),
+            invalid: invalid.into(),
+            other: other.into(),
+            secure: secure.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecSummaryResult {
     /// `meta`
@@ -41557,8 +46317,23 @@ pub struct GetDnssecSummaryResult {
     /// `summary_0`
     pub summary_0: GetDnssecSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetDnssecSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec_aware.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecAwarenessSummaryResultSummary0 {
     /// Example: `"80"`.
@@ -41568,8 +46343,20 @@ pub struct GetDnssecAwarenessSummaryResultSummary0 {
     #[serde(rename = "SUPPORTED")]
     pub supported: String,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecAwarenessSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_supported: impl Into<String>, supported: impl Into<String>) -> Self {
+        Self {
+            not_supported: not_supported.into(),
+            supported: supported.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec_aware.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecAwarenessSummaryResult {
     /// `meta`
@@ -41577,8 +46364,23 @@ pub struct GetDnssecAwarenessSummaryResult {
     /// `summary_0`
     pub summary_0: GetDnssecAwarenessSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecAwarenessSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetDnssecAwarenessSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec_e2e.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecEndToEndSummaryResultSummary0 {
     /// Example: `"80"`.
@@ -41588,8 +46390,20 @@ pub struct GetDnssecEndToEndSummaryResultSummary0 {
     #[serde(rename = "POSITIVE")]
     pub positive: String,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecEndToEndSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(negative: impl Into<String>, positive: impl Into<String>) -> Self {
+        Self {
+            negative: negative.into(),
+            positive: positive.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/dnssec_e2e.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecEndToEndSummaryResult {
     /// `meta`
@@ -41597,8 +46411,23 @@ pub struct GetDnssecEndToEndSummaryResult {
     /// `summary_0`
     pub summary_0: GetDnssecEndToEndSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecEndToEndSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetDnssecEndToEndSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProtocolSummaryResultSummary0 {
     /// Example: `"10"`.
@@ -41614,8 +46443,27 @@ pub struct GetProtocolSummaryResultSummary0 {
     #[serde(rename = "UDP")]
     pub udp: String,
 }
+#[cfg(feature = "mock")]
+impl GetProtocolSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        https: impl Into<String>,
+        tcp: impl Into<String>,
+        tls: impl Into<String>,
+        udp: impl Into<String>,
+    ) -> Self {
+        Self {
+            https: https.into(),
+            tcp: tcp.into(),
+            tls: tls.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProtocolSummaryResult {
     /// `meta`
@@ -41623,8 +46471,23 @@ pub struct GetProtocolSummaryResult {
     /// `summary_0`
     pub summary_0: GetProtocolSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetProtocolSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetProtocolSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/query_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetQueryTypeSummaryResultSummary0 {
     /// Example: `"20"`.
@@ -41643,8 +46506,29 @@ pub struct GetQueryTypeSummaryResultSummary0 {
     #[serde(rename = "PTR")]
     pub ptr: String,
 }
+#[cfg(feature = "mock")]
+impl GetQueryTypeSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        a: impl Into<String>,
+        aaaa: impl Into<String>,
+        https: impl Into<String>,
+        ns: impl Into<String>,
+        ptr: impl Into<String>,
+    ) -> Self {
+        Self {
+            a: a.into(),
+            aaaa: aaaa.into(),
+            https: https.into(),
+            ns: ns.into(),
+            ptr: ptr.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetQueryTypeSummaryResult {
     /// `meta`
@@ -41652,8 +46536,23 @@ pub struct GetQueryTypeSummaryResult {
     /// `summary_0`
     pub summary_0: GetQueryTypeSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetQueryTypeSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetQueryTypeSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/response_codes.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseCodeSummaryResultSummary0 {
     /// Example: `"5"`.
@@ -41675,8 +46574,31 @@ pub struct GetResponseCodeSummaryResultSummary0 {
     #[serde(rename = "SERVFAIL")]
     pub servfail: String,
 }
+#[cfg(feature = "mock")]
+impl GetResponseCodeSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        formerr: impl Into<String>,
+        noerror: impl Into<String>,
+        notimp: impl Into<String>,
+        nxdomain: impl Into<String>,
+        refused: impl Into<String>,
+        servfail: impl Into<String>,
+    ) -> Self {
+        Self {
+            formerr: formerr.into(),
+            noerror: noerror.into(),
+            notimp: notimp.into(),
+            nxdomain: nxdomain.into(),
+            refused: refused.into(),
+            servfail: servfail.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseCodeSummaryResult {
     /// `meta`
@@ -41684,8 +46606,23 @@ pub struct GetResponseCodeSummaryResult {
     /// `summary_0`
     pub summary_0: GetResponseCodeSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetResponseCodeSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetResponseCodeSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/response_ttl.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseTtlSummaryResultSummary0 {
     /// Example: `"20"`.
@@ -41716,8 +46653,37 @@ pub struct GetResponseTtlSummaryResultSummary0 {
     #[serde(rename = ">1y")]
     pub _1y_2: String,
 }
+#[cfg(feature = "mock")]
+impl GetResponseTtlSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        _0m: impl Into<String>,
+        _15m: impl Into<String>,
+        _1d: impl Into<String>,
+        _1h: impl Into<String>,
+        _1m: impl Into<String>,
+        _1w: impl Into<String>,
+        _1y: impl Into<String>,
+        _5m: impl Into<String>,
+        _1y_2: impl Into<String>,
+    ) -> Self {
+        Self {
+            _0m: _0m.into(),
+            _15m: _15m.into(),
+            _1d: _1d.into(),
+            _1h: _1h.into(),
+            _1m: _1m.into(),
+            _1w: _1w.into(),
+            _1y: _1y.into(),
+            _5m: _5m.into(),
+            _1y_2: _1y_2.into(),
+        }
+    }
+}
 /// `paths./radar/dns/summary/response_ttl.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseTtlSummaryResult {
     /// `meta`
@@ -41725,12 +46691,27 @@ pub struct GetResponseTtlSummaryResult {
     /// `summary_0`
     pub summary_0: GetResponseTtlSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetResponseTtlSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetResponseTtlSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/cache_hit.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/dnssec_e2e.get/responses/200/properties/result/properties/serie_0`, `paths./radar/dns/timeseries_groups/matching_answer.get/responses/200/properties/result/properties/serie_0`.
 ///
 /// Naming: named `GetTimeseriesGroupResultSerie0` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTimeseriesGroupResultSerie0 {
     /// `NEGATIVE`
@@ -41740,10 +46721,25 @@ pub struct GetTimeseriesGroupResultSerie0 {
     #[serde(rename = "POSITIVE")]
     pub positive: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        negative: impl Into<Vec<String>>,
+        positive: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            negative: negative.into(),
+            positive: positive.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/cache_hit.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/dnssec_e2e.get/responses/200/properties/result`, `paths./radar/dns/timeseries_groups/matching_answer.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnsTimeseriesGroupByCacheHitStatusResult {
     /// `meta`
@@ -41751,8 +46747,23 @@ pub struct GetDnsTimeseriesGroupByCacheHitStatusResult {
     /// `serie_0`
     pub serie_0: GetTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetDnsTimeseriesGroupByCacheHitStatusResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/dnssec.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecTimeseriesGroupResultSerie0 {
     /// `INSECURE`
@@ -41768,8 +46779,27 @@ pub struct GetDnssecTimeseriesGroupResultSerie0 {
     #[serde(rename = "SECURE")]
     pub secure: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        insecure: impl Into<Vec<String>>,
+        invalid: impl Into<Vec<String>>,
+        other: impl Into<Vec<String>>,
+        secure: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            insecure: insecure.into(),
+            invalid: invalid.into(),
+            other: other.into(),
+            secure: secure.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/dnssec.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDnssecTimeseriesGroupResult {
     /// `meta`
@@ -41777,8 +46807,23 @@ pub struct GetDnssecTimeseriesGroupResult {
     /// `serie_0`
     pub serie_0: GetDnssecTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetDnssecTimeseriesGroupResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetDnssecTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProtocolTimeseriesGroupResultSerie0 {
     /// `HTTPS`
@@ -41794,8 +46839,27 @@ pub struct GetProtocolTimeseriesGroupResultSerie0 {
     #[serde(rename = "UDP")]
     pub udp: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetProtocolTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        https: impl Into<Vec<String>>,
+        tcp: impl Into<Vec<String>>,
+        tls: impl Into<Vec<String>>,
+        udp: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            https: https.into(),
+            tcp: tcp.into(),
+            tls: tls.into(),
+            udp: udp.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProtocolTimeseriesGroupResult {
     /// `meta`
@@ -41803,8 +46867,23 @@ pub struct GetProtocolTimeseriesGroupResult {
     /// `serie_0`
     pub serie_0: GetProtocolTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetProtocolTimeseriesGroupResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetProtocolTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/query_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetQueryTypeTimeseriesGroupResultSerie0 {
     /// `A`
@@ -41823,8 +46902,29 @@ pub struct GetQueryTypeTimeseriesGroupResultSerie0 {
     #[serde(rename = "PTR")]
     pub ptr: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetQueryTypeTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        a: impl Into<Vec<String>>,
+        aaaa: impl Into<Vec<String>>,
+        https: impl Into<Vec<String>>,
+        ns: impl Into<Vec<String>>,
+        ptr: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            a: a.into(),
+            aaaa: aaaa.into(),
+            https: https.into(),
+            ns: ns.into(),
+            ptr: ptr.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetQueryTypeTimeseriesGroupResult {
     /// `meta`
@@ -41832,8 +46932,23 @@ pub struct GetQueryTypeTimeseriesGroupResult {
     /// `serie_0`
     pub serie_0: GetQueryTypeTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetQueryTypeTimeseriesGroupResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetQueryTypeTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/response_codes.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseCodeTimeseriesGroupResultSerie0 {
     /// `FORMERR`
@@ -41855,8 +46970,31 @@ pub struct GetResponseCodeTimeseriesGroupResultSerie0 {
     #[serde(rename = "SERVFAIL")]
     pub servfail: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetResponseCodeTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        formerr: impl Into<Vec<String>>,
+        noerror: impl Into<Vec<String>>,
+        notimp: impl Into<Vec<String>>,
+        nxdomain: impl Into<Vec<String>>,
+        refused: impl Into<Vec<String>>,
+        servfail: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            formerr: formerr.into(),
+            noerror: noerror.into(),
+            notimp: notimp.into(),
+            nxdomain: nxdomain.into(),
+            refused: refused.into(),
+            servfail: servfail.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseCodeTimeseriesGroupResult {
     /// `meta`
@@ -41864,8 +47002,23 @@ pub struct GetResponseCodeTimeseriesGroupResult {
     /// `serie_0`
     pub serie_0: GetResponseCodeTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetResponseCodeTimeseriesGroupResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetResponseCodeTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/response_ttl.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseTtlTimeseriesGroupResultSerie0 {
     /// `<=0m`
@@ -41896,8 +47049,37 @@ pub struct GetResponseTtlTimeseriesGroupResultSerie0 {
     #[serde(rename = ">1y")]
     pub _1y_2: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetResponseTtlTimeseriesGroupResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        _0m: impl Into<Vec<String>>,
+        _15m: impl Into<Vec<String>>,
+        _1d: impl Into<Vec<String>>,
+        _1h: impl Into<Vec<String>>,
+        _1m: impl Into<Vec<String>>,
+        _1w: impl Into<Vec<String>>,
+        _1y: impl Into<Vec<String>>,
+        _5m: impl Into<Vec<String>>,
+        _1y_2: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            _0m: _0m.into(),
+            _15m: _15m.into(),
+            _1d: _1d.into(),
+            _1h: _1h.into(),
+            _1m: _1m.into(),
+            _1w: _1w.into(),
+            _1y: _1y.into(),
+            _5m: _5m.into(),
+            _1y_2: _1y_2.into(),
+        }
+    }
+}
 /// `paths./radar/dns/timeseries_groups/response_ttl.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponseTtlTimeseriesGroupResult {
     /// `meta`
@@ -41905,8 +47087,23 @@ pub struct GetResponseTtlTimeseriesGroupResult {
     /// `serie_0`
     pub serie_0: GetResponseTtlTimeseriesGroupResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetResponseTtlTimeseriesGroupResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetResponseTtlTimeseriesGroupResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByDnsQueriesResultTop0Item {
     /// Example: `174`.
@@ -41918,8 +47115,25 @@ pub struct GetTopAutonomousSystemsByDnsQueriesResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByDnsQueriesResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_asn: impl Into<i64>,
+        client_as_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_asn: client_asn.into(),
+            client_as_name: client_as_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/dns/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByDnsQueriesResult {
     /// `meta`
@@ -41927,8 +47141,23 @@ pub struct GetTopAutonomousSystemsByDnsQueriesResult {
     /// `top_0`
     pub top_0: Vec<GetTopAutonomousSystemsByDnsQueriesResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByDnsQueriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        top_0: impl Into<Vec<GetTopAutonomousSystemsByDnsQueriesResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/dns/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopLocationsByDnsQueriesResultTop0Item {
     /// Example: `"PT"`.
@@ -41940,14 +47169,45 @@ pub struct GetTopLocationsByDnsQueriesResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopLocationsByDnsQueriesResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_country_alpha2: impl Into<String>,
+        client_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_country_alpha2: client_country_alpha2.into(),
+            client_country_name: client_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/dns/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopLocationsByDnsQueriesResult {
     /// `meta`
     pub meta: GetResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopLocationsByDnsQueriesResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopLocationsByDnsQueriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        top_0: impl Into<Vec<GetTopLocationsByDnsQueriesResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// `paths./radar/email/routing/summary/arc.get/parameters/dkim/items`
 ///
@@ -42078,6 +47338,7 @@ impl rt::__private::ParamValue for EncryptedItem {
 ///
 /// Naming: named `GetEmailSummaryByResultSummary0` because `ResultSummary0` was already used (taken by `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/summary_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEmailSummaryByResultSummary0 {
     /// Example: `"2"`.
@@ -42090,10 +47351,27 @@ pub struct GetEmailSummaryByResultSummary0 {
     #[serde(rename = "PASS")]
     pub pass: String,
 }
+#[cfg(feature = "mock")]
+impl GetEmailSummaryByResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        fail: impl Into<String>,
+        none: impl Into<String>,
+        pass: impl Into<String>,
+    ) -> Self {
+        Self {
+            fail: fail.into(),
+            none: none.into(),
+            pass: pass.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/summary/arc.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/summary/dkim.get/responses/200/properties/result`, `paths./radar/email/routing/summary/dmarc.get/responses/200/properties/result`, `paths./radar/email/routing/summary/spf.get/responses/200/properties/result` and 4 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEmailRoutingSummaryByArcResult {
     /// `meta`
@@ -42101,8 +47379,23 @@ pub struct GetEmailRoutingSummaryByArcResult {
     /// `summary_0`
     pub summary_0: GetEmailSummaryByResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetEmailRoutingSummaryByArcResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetEmailSummaryByResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/summary/encrypted.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEncryptedSummaryResultSummary0 {
     /// Example: `"65"`.
@@ -42112,8 +47405,20 @@ pub struct GetEncryptedSummaryResultSummary0 {
     #[serde(rename = "NOT_ENCRYPTED")]
     pub not_encrypted: String,
 }
+#[cfg(feature = "mock")]
+impl GetEncryptedSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(encrypted: impl Into<String>, not_encrypted: impl Into<String>) -> Self {
+        Self {
+            encrypted: encrypted.into(),
+            not_encrypted: not_encrypted.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/summary/encrypted.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEncryptedSummaryResult {
     /// `meta`
@@ -42121,10 +47426,25 @@ pub struct GetEncryptedSummaryResult {
     /// `summary_0`
     pub summary_0: GetEncryptedSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetEncryptedSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetEncryptedSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/ip_version.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SummaryByIpVersionResultSummary0 {
     /// Example: `"65"`.
@@ -42134,10 +47454,22 @@ pub struct SummaryByIpVersionResultSummary0 {
     #[serde(rename = "IPv6")]
     pub i_pv6: String,
 }
+#[cfg(feature = "mock")]
+impl SummaryByIpVersionResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(i_pv4: impl Into<String>, i_pv6: impl Into<String>) -> Self {
+        Self {
+            i_pv4: i_pv4.into(),
+            i_pv6: i_pv6.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/summary/ip_version.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SummaryByIpVersionResult {
     /// `meta`
@@ -42145,12 +47477,27 @@ pub struct SummaryByIpVersionResult {
     /// `summary_0`
     pub summary_0: SummaryByIpVersionResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl SummaryByIpVersionResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<SummaryByIpVersionResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/timeseries_groups/arc.get/responses/200/properties/result/properties/serie_0`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/timeseries_groups/dkim.get/responses/200/properties/result/properties/serie_0`, `paths./radar/email/routing/timeseries_groups/dmarc.get/responses/200/properties/result/properties/serie_0`, `paths./radar/email/routing/timeseries_groups/spf.get/responses/200/properties/result/properties/serie_0` and 4 more.
 ///
 /// Naming: named `GetEmailTimeseriesGroupByResultSerie0` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEmailTimeseriesGroupByResultSerie0 {
     /// `FAIL`
@@ -42163,10 +47510,27 @@ pub struct GetEmailTimeseriesGroupByResultSerie0 {
     #[serde(rename = "PASS")]
     pub pass: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetEmailTimeseriesGroupByResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        fail: impl Into<Vec<String>>,
+        none: impl Into<Vec<String>>,
+        pass: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            fail: fail.into(),
+            none: none.into(),
+            pass: pass.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/timeseries_groups/arc.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/timeseries_groups/dkim.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/dmarc.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/spf.get/responses/200/properties/result` and 4 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEmailRoutingTimeseriesGroupByArcResult {
     /// `meta`
@@ -42174,8 +47538,23 @@ pub struct GetEmailRoutingTimeseriesGroupByArcResult {
     /// `serie_0`
     pub serie_0: GetEmailTimeseriesGroupByResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetEmailRoutingTimeseriesGroupByArcResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetEmailTimeseriesGroupByResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/timeseries_groups/encrypted.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEncryptedTimeSeriesResultSerie0 {
     /// `ENCRYPTED`
@@ -42185,14 +47564,43 @@ pub struct GetEncryptedTimeSeriesResultSerie0 {
     #[serde(rename = "NOT_ENCRYPTED")]
     pub not_encrypted: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetEncryptedTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        encrypted: impl Into<Vec<String>>,
+        not_encrypted: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            encrypted: encrypted.into(),
+            not_encrypted: not_encrypted.into(),
+        }
+    }
+}
 /// `paths./radar/email/routing/timeseries_groups/encrypted.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetEncryptedTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
     pub serie_0: GetEncryptedTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetEncryptedTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetEncryptedTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/email/security/summary/arc.get/parameters/tlsVersion/items`
 ///
@@ -42265,6 +47673,7 @@ impl rt::__private::ParamValue for TlsVersionItem {
 }
 /// `paths./radar/email/security/summary/malicious.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaliciousValidationsSummaryResultSummary0 {
     /// Example: `"65"`.
@@ -42274,8 +47683,20 @@ pub struct GetMaliciousValidationsSummaryResultSummary0 {
     #[serde(rename = "NOT_MALICIOUS")]
     pub not_malicious: String,
 }
+#[cfg(feature = "mock")]
+impl GetMaliciousValidationsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(malicious: impl Into<String>, not_malicious: impl Into<String>) -> Self {
+        Self {
+            malicious: malicious.into(),
+            not_malicious: not_malicious.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/malicious.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaliciousValidationsSummaryResult {
     /// `meta`
@@ -42283,8 +47704,23 @@ pub struct GetMaliciousValidationsSummaryResult {
     /// `summary_0`
     pub summary_0: GetMaliciousValidationsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetMaliciousValidationsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetMaliciousValidationsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/spam.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpamSummaryResultSummary0 {
     /// Example: `"35"`.
@@ -42294,8 +47730,20 @@ pub struct GetSpamSummaryResultSummary0 {
     #[serde(rename = "SPAM")]
     pub spam: String,
 }
+#[cfg(feature = "mock")]
+impl GetSpamSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_spam: impl Into<String>, spam: impl Into<String>) -> Self {
+        Self {
+            not_spam: not_spam.into(),
+            spam: spam.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/spam.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpamSummaryResult {
     /// `meta`
@@ -42303,8 +47751,23 @@ pub struct GetSpamSummaryResult {
     /// `summary_0`
     pub summary_0: GetSpamSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetSpamSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetSpamSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/spoof.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpoofSummaryResultSummary0 {
     /// Example: `"35"`.
@@ -42314,8 +47777,20 @@ pub struct GetSpoofSummaryResultSummary0 {
     #[serde(rename = "SPOOF")]
     pub spoof: String,
 }
+#[cfg(feature = "mock")]
+impl GetSpoofSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_spoof: impl Into<String>, spoof: impl Into<String>) -> Self {
+        Self {
+            not_spoof: not_spoof.into(),
+            spoof: spoof.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/spoof.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpoofSummaryResult {
     /// `meta`
@@ -42323,8 +47798,23 @@ pub struct GetSpoofSummaryResult {
     /// `summary_0`
     pub summary_0: GetSpoofSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetSpoofSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetSpoofSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/threat_category.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetThreatCategoriesSummaryResultSummary0 {
     /// Example: `"35"`.
@@ -42340,8 +47830,27 @@ pub struct GetThreatCategoriesSummaryResultSummary0 {
     #[serde(rename = "Link")]
     pub link: String,
 }
+#[cfg(feature = "mock")]
+impl GetThreatCategoriesSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        brand_impersonation: impl Into<String>,
+        credential_harvester: impl Into<String>,
+        identity_deception: impl Into<String>,
+        link: impl Into<String>,
+    ) -> Self {
+        Self {
+            brand_impersonation: brand_impersonation.into(),
+            credential_harvester: credential_harvester.into(),
+            identity_deception: identity_deception.into(),
+            link: link.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/threat_category.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetThreatCategoriesSummaryResult {
     /// `meta`
@@ -42349,8 +47858,23 @@ pub struct GetThreatCategoriesSummaryResult {
     /// `summary_0`
     pub summary_0: GetThreatCategoriesSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetThreatCategoriesSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetThreatCategoriesSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/tls_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionSummaryResultSummary0 {
     /// Example: `"3"`.
@@ -42366,8 +47890,27 @@ pub struct GetTlsVersionSummaryResultSummary0 {
     #[serde(rename = "TLS 1.3")]
     pub tls_1_3: String,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        tls_1_0: impl Into<String>,
+        tls_1_1: impl Into<String>,
+        tls_1_2: impl Into<String>,
+        tls_1_3: impl Into<String>,
+    ) -> Self {
+        Self {
+            tls_1_0: tls_1_0.into(),
+            tls_1_1: tls_1_1.into(),
+            tls_1_2: tls_1_2.into(),
+            tls_1_3: tls_1_3.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/summary/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionSummaryResult {
     /// `meta`
@@ -42375,8 +47918,23 @@ pub struct GetTlsVersionSummaryResult {
     /// `summary_0`
     pub summary_0: GetTlsVersionSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetTlsVersionSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/malicious.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaliciousValidationsTimeSeriesResultSerie0 {
     /// `MALICIOUS`
@@ -42386,8 +47944,23 @@ pub struct GetMaliciousValidationsTimeSeriesResultSerie0 {
     #[serde(rename = "NOT_MALICIOUS")]
     pub not_malicious: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetMaliciousValidationsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        malicious: impl Into<Vec<String>>,
+        not_malicious: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            malicious: malicious.into(),
+            not_malicious: not_malicious.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/malicious.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaliciousValidationsTimeSeriesResult {
     /// `meta`
@@ -42395,8 +47968,23 @@ pub struct GetMaliciousValidationsTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetMaliciousValidationsTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetMaliciousValidationsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetMaliciousValidationsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/spam.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpamValidationsTimeSeriesResultSerie0 {
     /// `NOT_SPAM`
@@ -42406,8 +47994,20 @@ pub struct GetSpamValidationsTimeSeriesResultSerie0 {
     #[serde(rename = "SPAM")]
     pub spam: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetSpamValidationsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(not_spam: impl Into<Vec<String>>, spam: impl Into<Vec<String>>) -> Self {
+        Self {
+            not_spam: not_spam.into(),
+            spam: spam.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/spam.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpamValidationsTimeSeriesResult {
     /// `meta`
@@ -42415,8 +48015,23 @@ pub struct GetSpamValidationsTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetSpamValidationsTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetSpamValidationsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetSpamValidationsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/spoof.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpoofValidationsTimeSeriesResultSerie0 {
     /// `NOT_SPOOF`
@@ -42426,8 +48041,23 @@ pub struct GetSpoofValidationsTimeSeriesResultSerie0 {
     #[serde(rename = "SPOOF")]
     pub spoof: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetSpoofValidationsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        not_spoof: impl Into<Vec<String>>,
+        spoof: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            not_spoof: not_spoof.into(),
+            spoof: spoof.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/spoof.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpoofValidationsTimeSeriesResult {
     /// `meta`
@@ -42435,8 +48065,23 @@ pub struct GetSpoofValidationsTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetSpoofValidationsTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetSpoofValidationsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetSpoofValidationsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/threat_category.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetThreatCategoriesTimeSeriesResultSerie0 {
     /// `BrandImpersonation`
@@ -42452,8 +48097,27 @@ pub struct GetThreatCategoriesTimeSeriesResultSerie0 {
     #[serde(rename = "Link")]
     pub link: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetThreatCategoriesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        brand_impersonation: impl Into<Vec<String>>,
+        credential_harvester: impl Into<Vec<String>>,
+        identity_deception: impl Into<Vec<String>>,
+        link: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            brand_impersonation: brand_impersonation.into(),
+            credential_harvester: credential_harvester.into(),
+            identity_deception: identity_deception.into(),
+            link: link.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/threat_category.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetThreatCategoriesTimeSeriesResult {
     /// `meta`
@@ -42461,8 +48125,23 @@ pub struct GetThreatCategoriesTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetThreatCategoriesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetThreatCategoriesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetThreatCategoriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/tls_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionTimeSeriesResultSerie0 {
     /// `TLS 1.0`
@@ -42478,14 +48157,47 @@ pub struct GetTlsVersionTimeSeriesResultSerie0 {
     #[serde(rename = "TLS 1.3")]
     pub tls_1_3: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        tls_1_0: impl Into<Vec<String>>,
+        tls_1_1: impl Into<Vec<String>>,
+        tls_1_2: impl Into<Vec<String>>,
+        tls_1_3: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            tls_1_0: tls_1_0.into(),
+            tls_1_1: tls_1_1.into(),
+            tls_1_2: tls_1_2.into(),
+            tls_1_3: tls_1_3.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/timeseries_groups/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
     pub serie_0: GetTlsVersionTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetTlsVersionTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetTlsVersionTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/email/security/top/tlds.get/parameters/tldCategory`
 ///
@@ -42553,6 +48265,7 @@ impl rt::__private::ParamValue for TldCategory {
 ///
 /// Naming: named `GetTopTldsByResultTop0Item` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopTldsByResultTop0Item {
     /// Example: `"com."`.
@@ -42560,16 +48273,42 @@ pub struct GetTopTldsByResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopTldsByResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/email/security/top/tlds.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/security/top/tlds/malicious/{malicious}.get/responses/200/properties/result`, `paths./radar/email/security/top/tlds/spam/{spam}.get/responses/200/properties/result`, `paths./radar/email/security/top/tlds/spoof/{spoof}.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopTldsByEmailMessagesResult {
     /// `meta`
     pub meta: GetTopResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopTldsByResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopTldsByEmailMessagesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopTldsByResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// Order asn list.
 ///
@@ -42634,6 +48373,7 @@ impl rt::__private::ParamValue for GetAutonomousSystemsOrderBy {
 }
 /// `paths./radar/entities/asns.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemsResultAsnsItem {
     /// `aka`
@@ -42656,17 +48396,73 @@ pub struct GetAutonomousSystemsResultAsnsItem {
     /// Example: `"https://www.apple.com/support/systemstatus/"`.
     pub website: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemsResultAsnsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        country: impl Into<String>,
+        country_name: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            aka: None,
+            asn: asn.into(),
+            country: country.into(),
+            country_name: country_name.into(),
+            name: name.into(),
+            name_long: None,
+            org_name: None,
+            website: None,
+        }
+    }
+    /// Sets `aka`.
+    #[inline]
+    pub fn aka(mut self, value: impl Into<String>) -> Self {
+        self.aka = Some(value.into());
+        self
+    }
+    /// Sets `nameLong`.
+    #[inline]
+    pub fn name_long(mut self, value: impl Into<String>) -> Self {
+        self.name_long = Some(value.into());
+        self
+    }
+    /// Sets `orgName`.
+    #[inline]
+    pub fn org_name(mut self, value: impl Into<String>) -> Self {
+        self.org_name = Some(value.into());
+        self
+    }
+    /// Sets `website`.
+    #[inline]
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemsResult {
     /// `asns`
     pub asns: Vec<GetAutonomousSystemsResultAsnsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(asns: impl Into<Vec<GetAutonomousSystemsResultAsnsItem>>) -> Self {
+        Self { asns: asns.into() }
+    }
+}
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn/properties/estimatedUsers/properties/locations/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/estimatedUsers/properties/locations/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultAsnEstimatedUsersLocationsItem {
     /// Estimated users per location
@@ -42681,10 +48477,32 @@ pub struct ResultAsnEstimatedUsersLocationsItem {
     #[serde(rename = "locationName")]
     pub location_name: String,
 }
+#[cfg(feature = "mock")]
+impl ResultAsnEstimatedUsersLocationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        location_alpha2: impl Into<String>,
+        location_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            estimated_users: None,
+            location_alpha2: location_alpha2.into(),
+            location_name: location_name.into(),
+        }
+    }
+    /// Sets `estimatedUsers`.
+    #[inline]
+    pub fn estimated_users(mut self, value: impl Into<i64>) -> Self {
+        self.estimated_users = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn/properties/estimatedUsers`
 ///
 /// Also stands for the identical inline schema at `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/estimatedUsers`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultAsnEstimatedUsers {
     /// Total estimated users
@@ -42695,8 +48513,26 @@ pub struct ResultAsnEstimatedUsers {
     /// `locations`
     pub locations: Vec<ResultAsnEstimatedUsersLocationsItem>,
 }
+#[cfg(feature = "mock")]
+impl ResultAsnEstimatedUsers {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(locations: impl Into<Vec<ResultAsnEstimatedUsersLocationsItem>>) -> Self {
+        Self {
+            estimated_users: None,
+            locations: locations.into(),
+        }
+    }
+    /// Sets `estimatedUsers`.
+    #[inline]
+    pub fn estimated_users(mut self, value: impl Into<i64>) -> Self {
+        self.estimated_users = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn/properties/related/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByIpAddressResultAsnRelatedItem {
     /// `aka`
@@ -42711,8 +48547,34 @@ pub struct GetAutonomousSystemInformationByIpAddressResultAsnRelatedItem {
     /// `name`
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByIpAddressResultAsnRelatedItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(asn: impl Into<i64>, name: impl Into<String>) -> Self {
+        Self {
+            aka: None,
+            asn: asn.into(),
+            estimated_users: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `aka`.
+    #[inline]
+    pub fn aka(mut self, value: impl Into<String>) -> Self {
+        self.aka = Some(value.into());
+        self
+    }
+    /// Sets `estimatedUsers`.
+    #[inline]
+    pub fn estimated_users(mut self, value: impl Into<i64>) -> Self {
+        self.estimated_users = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByIpAddressResultAsn {
     /// `aka`
@@ -42744,15 +48606,71 @@ pub struct GetAutonomousSystemInformationByIpAddressResultAsn {
     /// Example: `"https://www.apple.com/support/systemstatus/"`.
     pub website: String,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByIpAddressResultAsn {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        country: impl Into<String>,
+        country_name: impl Into<String>,
+        estimated_users: impl Into<ResultAsnEstimatedUsers>,
+        name: impl Into<String>,
+        org_name: impl Into<String>,
+        related: impl Into<
+            Vec<GetAutonomousSystemInformationByIpAddressResultAsnRelatedItem>,
+        >,
+        source: impl Into<String>,
+        website: impl Into<String>,
+    ) -> Self {
+        Self {
+            aka: None,
+            asn: asn.into(),
+            country: country.into(),
+            country_name: country_name.into(),
+            estimated_users: estimated_users.into(),
+            name: name.into(),
+            name_long: None,
+            org_name: org_name.into(),
+            related: related.into(),
+            source: source.into(),
+            website: website.into(),
+        }
+    }
+    /// Sets `aka`.
+    #[inline]
+    pub fn aka(mut self, value: impl Into<String>) -> Self {
+        self.aka = Some(value.into());
+        self
+    }
+    /// Sets `nameLong`.
+    #[inline]
+    pub fn name_long(mut self, value: impl Into<String>) -> Self {
+        self.name_long = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByIpAddressResult {
     /// `asn`
     pub asn: GetAutonomousSystemInformationByIpAddressResultAsn,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByIpAddressResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<GetAutonomousSystemInformationByIpAddressResultAsn>,
+    ) -> Self {
+        Self { asn: asn.into() }
+    }
+}
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/related/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByAsNumberResultAsnRelatedItem {
     /// `aka`
@@ -42767,8 +48685,34 @@ pub struct GetAutonomousSystemInformationByAsNumberResultAsnRelatedItem {
     /// Example: `"Cogent-174"`.
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByAsNumberResultAsnRelatedItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(asn: impl Into<i64>, name: impl Into<String>) -> Self {
+        Self {
+            aka: None,
+            asn: asn.into(),
+            estimated_users: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `aka`.
+    #[inline]
+    pub fn aka(mut self, value: impl Into<String>) -> Self {
+        self.aka = Some(value.into());
+        self
+    }
+    /// Sets `estimatedUsers`.
+    #[inline]
+    pub fn estimated_users(mut self, value: impl Into<i64>) -> Self {
+        self.estimated_users = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByAsNumberResultAsn {
     /// `aka`
@@ -42803,15 +48747,73 @@ pub struct GetAutonomousSystemInformationByAsNumberResultAsn {
     /// Example: `"https://www.apple.com/support/systemstatus/"`.
     pub website: String,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByAsNumberResultAsn {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<i64>,
+        confidence_level: impl Into<i64>,
+        country: impl Into<String>,
+        country_name: impl Into<String>,
+        estimated_users: impl Into<ResultAsnEstimatedUsers>,
+        name: impl Into<String>,
+        org_name: impl Into<String>,
+        related: impl Into<
+            Vec<GetAutonomousSystemInformationByAsNumberResultAsnRelatedItem>,
+        >,
+        source: impl Into<String>,
+        website: impl Into<String>,
+    ) -> Self {
+        Self {
+            aka: None,
+            asn: asn.into(),
+            confidence_level: confidence_level.into(),
+            country: country.into(),
+            country_name: country_name.into(),
+            estimated_users: estimated_users.into(),
+            name: name.into(),
+            name_long: None,
+            org_name: org_name.into(),
+            related: related.into(),
+            source: source.into(),
+            website: website.into(),
+        }
+    }
+    /// Sets `aka`.
+    #[inline]
+    pub fn aka(mut self, value: impl Into<String>) -> Self {
+        self.aka = Some(value.into());
+        self
+    }
+    /// Sets `nameLong`.
+    #[inline]
+    pub fn name_long(mut self, value: impl Into<String>) -> Self {
+        self.name_long = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAutonomousSystemInformationByAsNumberResult {
     /// `asn`
     pub asn: GetAutonomousSystemInformationByAsNumberResultAsn,
 }
+#[cfg(feature = "mock")]
+impl GetAutonomousSystemInformationByAsNumberResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<GetAutonomousSystemInformationByAsNumberResultAsn>,
+    ) -> Self {
+        Self { asn: asn.into() }
+    }
+}
 /// `paths./radar/entities/asns/{asn}/rel.get/responses/200/properties/result/properties/rels/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAsLevelRelationshipsByAsNumberResultRelsItem {
     /// `asn1`
@@ -42829,8 +48831,33 @@ pub struct GetAsLevelRelationshipsByAsNumberResultRelsItem {
     /// `rel`
     pub rel: String,
 }
+#[cfg(feature = "mock")]
+impl GetAsLevelRelationshipsByAsNumberResultRelsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn1: impl Into<i64>,
+        asn1_country: impl Into<String>,
+        asn1_name: impl Into<String>,
+        asn2: impl Into<i64>,
+        asn2_country: impl Into<String>,
+        asn2_name: impl Into<String>,
+        rel: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn1: asn1.into(),
+            asn1_country: asn1_country.into(),
+            asn1_name: asn1_name.into(),
+            asn2: asn2.into(),
+            asn2_country: asn2_country.into(),
+            asn2_name: asn2_name.into(),
+            rel: rel.into(),
+        }
+    }
+}
 /// `paths./radar/entities/asns/{asn}/rel.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAsLevelRelationshipsByAsNumberResult {
     /// `meta`
@@ -42838,8 +48865,23 @@ pub struct GetAsLevelRelationshipsByAsNumberResult {
     /// `rels`
     pub rels: Vec<GetAsLevelRelationshipsByAsNumberResultRelsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetAsLevelRelationshipsByAsNumberResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetMoasesResultMeta>,
+        rels: impl Into<Vec<GetAsLevelRelationshipsByAsNumberResultRelsItem>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            rels: rels.into(),
+        }
+    }
+}
 /// `paths./radar/entities/ip.get/responses/200/properties/result/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpAddressResultIp {
     /// Example: `"15169"`.
@@ -42864,15 +48906,51 @@ pub struct GetIpAddressResultIp {
     #[serde(rename = "locationName")]
     pub location_name: String,
 }
+#[cfg(feature = "mock")]
+impl GetIpAddressResultIp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<String>,
+        asn_location: impl Into<String>,
+        asn_name: impl Into<String>,
+        asn_org_name: impl Into<String>,
+        ip: impl Into<String>,
+        ip_version: impl Into<String>,
+        location: impl Into<String>,
+        location_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            asn_location: asn_location.into(),
+            asn_name: asn_name.into(),
+            asn_org_name: asn_org_name.into(),
+            ip: ip.into(),
+            ip_version: ip_version.into(),
+            location: location.into(),
+            location_name: location_name.into(),
+        }
+    }
+}
 /// `paths./radar/entities/ip.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIpAddressResult {
     /// `ip`
     pub ip: GetIpAddressResultIp,
 }
+#[cfg(feature = "mock")]
+impl GetIpAddressResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(ip: impl Into<GetIpAddressResultIp>) -> Self {
+        Self { ip: ip.into() }
+    }
+}
 /// `paths./radar/entities/locations.get/responses/200/properties/result/properties/locations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLocationsResultLocationsItem {
     /// Example: `"AF"`.
@@ -42884,15 +48962,45 @@ pub struct GetLocationsResultLocationsItem {
     /// Example: `"Afghanistan"`.
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl GetLocationsResultLocationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        alpha2: impl Into<String>,
+        latitude: impl Into<String>,
+        longitude: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            alpha2: alpha2.into(),
+            latitude: latitude.into(),
+            longitude: longitude.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `paths./radar/entities/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLocationsResult {
     /// `locations`
     pub locations: Vec<GetLocationsResultLocationsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetLocationsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(locations: impl Into<Vec<GetLocationsResultLocationsItem>>) -> Self {
+        Self {
+            locations: locations.into(),
+        }
+    }
+}
 /// `paths./radar/entities/locations/{location}.get/responses/200/properties/result/properties/location`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLocationResultLocation {
     /// Example: `"AF"`.
@@ -42911,12 +49019,45 @@ pub struct GetLocationResultLocation {
     /// Example: `"Southern Asia"`.
     pub subregion: String,
 }
+#[cfg(feature = "mock")]
+impl GetLocationResultLocation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        alpha2: impl Into<String>,
+        confidence_level: impl Into<i64>,
+        latitude: impl Into<String>,
+        longitude: impl Into<String>,
+        name: impl Into<String>,
+        region: impl Into<String>,
+        subregion: impl Into<String>,
+    ) -> Self {
+        Self {
+            alpha2: alpha2.into(),
+            confidence_level: confidence_level.into(),
+            latitude: latitude.into(),
+            longitude: longitude.into(),
+            name: name.into(),
+            region: region.into(),
+            subregion: subregion.into(),
+        }
+    }
+}
 /// `paths./radar/entities/locations/{location}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLocationResult {
     /// `location`
     pub location: GetLocationResultLocation,
+}
+#[cfg(feature = "mock")]
+impl GetLocationResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(location: impl Into<GetLocationResultLocation>) -> Self {
+        Self { location: location.into() }
+    }
 }
 /// `paths./radar/http/summary/bot_class.get/parameters/deviceType/items`
 ///
@@ -43201,6 +49342,7 @@ impl rt::__private::ParamValue for GetBotClassSummaryTlsVersionItem {
 }
 /// `paths./radar/http/summary/bot_class.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBotClassSummaryResultSummary0 {
     /// Example: `"35"`.
@@ -43208,14 +49350,40 @@ pub struct GetBotClassSummaryResultSummary0 {
     /// Example: `"65"`.
     pub human: String,
 }
+#[cfg(feature = "mock")]
+impl GetBotClassSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bot: impl Into<String>, human: impl Into<String>) -> Self {
+        Self {
+            bot: bot.into(),
+            human: human.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/bot_class.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBotClassSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
     pub summary_0: GetBotClassSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetBotClassSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetBotClassSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/http/summary/device_type.get/parameters/botClass/items`
 ///
@@ -43278,6 +49446,7 @@ impl rt::__private::ParamValue for GetDeviceTypeSummaryBotClassItem {
 }
 /// `paths./radar/http/summary/device_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDeviceTypeSummaryResultSummary0 {
     /// Example: `"65"`.
@@ -43287,8 +49456,25 @@ pub struct GetDeviceTypeSummaryResultSummary0 {
     /// Example: `"5"`.
     pub other: String,
 }
+#[cfg(feature = "mock")]
+impl GetDeviceTypeSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        desktop: impl Into<String>,
+        mobile: impl Into<String>,
+        other: impl Into<String>,
+    ) -> Self {
+        Self {
+            desktop: desktop.into(),
+            mobile: mobile.into(),
+            other: other.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/device_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDeviceTypeSummaryResult {
     /// `meta`
@@ -43296,8 +49482,23 @@ pub struct GetDeviceTypeSummaryResult {
     /// `summary_0`
     pub summary_0: GetDeviceTypeSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetDeviceTypeSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetDeviceTypeSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/http_protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpProtocolsSummaryResultSummary0 {
     /// Example: `"99"`.
@@ -43305,8 +49506,20 @@ pub struct GetHttpProtocolsSummaryResultSummary0 {
     /// Example: `"1"`.
     pub https: String,
 }
+#[cfg(feature = "mock")]
+impl GetHttpProtocolsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(http: impl Into<String>, https: impl Into<String>) -> Self {
+        Self {
+            http: http.into(),
+            https: https.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/http_protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpProtocolsSummaryResult {
     /// `meta`
@@ -43314,8 +49527,23 @@ pub struct GetHttpProtocolsSummaryResult {
     /// `summary_0`
     pub summary_0: GetHttpProtocolsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpProtocolsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetHttpProtocolsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/http_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionsSummaryResultSummary0 {
     /// Example: `"1"`.
@@ -43328,8 +49556,25 @@ pub struct GetHttpVersionsSummaryResultSummary0 {
     #[serde(rename = "HTTP/3")]
     pub http_3: String,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        http_1_x: impl Into<String>,
+        http_2: impl Into<String>,
+        http_3: impl Into<String>,
+    ) -> Self {
+        Self {
+            http_1_x: http_1_x.into(),
+            http_2: http_2.into(),
+            http_3: http_3.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionsSummaryResult {
     /// `meta`
@@ -43337,8 +49582,23 @@ pub struct GetHttpVersionsSummaryResult {
     /// `summary_0`
     pub summary_0: GetHttpVersionsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetHttpVersionsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/os.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetOperatingSystemsSummaryResultSummary0 {
     /// Example: `"65"`.
@@ -43348,8 +49608,20 @@ pub struct GetOperatingSystemsSummaryResultSummary0 {
     #[serde(rename = "IOS")]
     pub ios: String,
 }
+#[cfg(feature = "mock")]
+impl GetOperatingSystemsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(android: impl Into<String>, ios: impl Into<String>) -> Self {
+        Self {
+            android: android.into(),
+            ios: ios.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/os.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetOperatingSystemsSummaryResult {
     /// `meta`
@@ -43357,8 +49629,23 @@ pub struct GetOperatingSystemsSummaryResult {
     /// `summary_0`
     pub summary_0: GetOperatingSystemsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetOperatingSystemsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetOperatingSystemsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/tls_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionsSummaryResultSummary0 {
     /// Example: `"0.5"`.
@@ -43377,8 +49664,29 @@ pub struct GetTlsVersionsSummaryResultSummary0 {
     #[serde(rename = "TLS QUIC")]
     pub tls_quic: String,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        tls_1_0: impl Into<String>,
+        tls_1_1: impl Into<String>,
+        tls_1_2: impl Into<String>,
+        tls_1_3: impl Into<String>,
+        tls_quic: impl Into<String>,
+    ) -> Self {
+        Self {
+            tls_1_0: tls_1_0.into(),
+            tls_1_1: tls_1_1.into(),
+            tls_1_2: tls_1_2.into(),
+            tls_1_3: tls_1_3.into(),
+            tls_quic: tls_quic.into(),
+        }
+    }
+}
 /// `paths./radar/http/summary/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionsSummaryResult {
     /// `meta`
@@ -43386,8 +49694,23 @@ pub struct GetTlsVersionsSummaryResult {
     /// `summary_0`
     pub summary_0: GetTlsVersionsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetTlsVersionsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/bot_class.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBotClassesTimeSeriesResultSerie0 {
     /// `bot`
@@ -43397,8 +49720,25 @@ pub struct GetBotClassesTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetBotClassesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bot: impl Into<Vec<String>>,
+        human: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            bot: bot.into(),
+            human: human.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/bot_class.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBotClassesTimeSeriesResult {
     /// `meta`
@@ -43406,12 +49746,27 @@ pub struct GetBotClassesTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetBotClassesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetBotClassesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetBotClassesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/browser.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/timeseries_groups/browser_family.get/responses/200/properties/result`.
 ///
 /// Naming: named `GetUserTimeSeriesResult` because `TimeSeriesResult` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUserTimeSeriesResult {
     /// `meta`
@@ -43419,8 +49774,23 @@ pub struct GetUserTimeSeriesResult {
     /// Example: `{"Chrome":["50.168733"],"timestamps":["2023-08-08T10:15:00Z"]}`.
     pub serie_0: GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetUserTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/device_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDeviceTypesTimeSeriesResultSerie0 {
     /// `desktop`
@@ -43432,8 +49802,27 @@ pub struct GetDeviceTypesTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetDeviceTypesTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        desktop: impl Into<Vec<String>>,
+        mobile: impl Into<Vec<String>>,
+        other: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            desktop: desktop.into(),
+            mobile: mobile.into(),
+            other: other.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/device_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDeviceTypesTimeSeriesResult {
     /// `meta`
@@ -43441,8 +49830,23 @@ pub struct GetDeviceTypesTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetDeviceTypesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetDeviceTypesTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetDeviceTypesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/http_protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpProtocolsTimeSeriesResultSerie0 {
     /// `http`
@@ -43452,8 +49856,25 @@ pub struct GetHttpProtocolsTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetHttpProtocolsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        http: impl Into<Vec<String>>,
+        https: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            http: http.into(),
+            https: https.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/http_protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpProtocolsTimeSeriesResult {
     /// `meta`
@@ -43461,8 +49882,23 @@ pub struct GetHttpProtocolsTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetHttpProtocolsTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpProtocolsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetHttpProtocolsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/http_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionsTimeSeriesResultSerie0 {
     /// `HTTP/1.x`
@@ -43477,8 +49913,27 @@ pub struct GetHttpVersionsTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        http_1_x: impl Into<Vec<String>>,
+        http_2: impl Into<Vec<String>>,
+        http_3: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            http_1_x: http_1_x.into(),
+            http_2: http_2.into(),
+            http_3: http_3.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpVersionsTimeSeriesResult {
     /// `meta`
@@ -43486,8 +49941,23 @@ pub struct GetHttpVersionsTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetHttpVersionsTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpVersionsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetHttpVersionsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/os.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetOperatingSystemsTimeSeriesResult {
     /// `meta`
@@ -43495,8 +49965,23 @@ pub struct GetOperatingSystemsTimeSeriesResult {
     /// Example: `{"ANDROID":["97.28898"],"timestamps":["2023-08-08T10:15:00Z"]}`.
     pub serie_0: GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetOperatingSystemsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetLayer3AttacksTargetIndustriesTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/post_quantum.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpPostQuantumSupportTimeSeriesResultSerie0 {
     /// `NOT_SUPPORTED`
@@ -43508,8 +49993,25 @@ pub struct GetHttpPostQuantumSupportTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetHttpPostQuantumSupportTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        not_supported: impl Into<Vec<String>>,
+        supported: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            not_supported: not_supported.into(),
+            supported: supported.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/post_quantum.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetHttpPostQuantumSupportTimeSeriesResult {
     /// `meta`
@@ -43517,8 +50019,23 @@ pub struct GetHttpPostQuantumSupportTimeSeriesResult {
     /// `serie_0`
     pub serie_0: GetHttpPostQuantumSupportTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetHttpPostQuantumSupportTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetHttpPostQuantumSupportTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/tls_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionsTimeSeriesResultSerie0 {
     /// `TLS 1.0`
@@ -43539,14 +50056,51 @@ pub struct GetTlsVersionsTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetTlsVersionsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        tls_1_0: impl Into<Vec<String>>,
+        tls_1_1: impl Into<Vec<String>>,
+        tls_1_2: impl Into<Vec<String>>,
+        tls_1_3: impl Into<Vec<String>>,
+        tls_quic: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            tls_1_0: tls_1_0.into(),
+            tls_1_1: tls_1_1.into(),
+            tls_1_2: tls_1_2.into(),
+            tls_1_3: tls_1_3.into(),
+            tls_quic: tls_quic.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/http/timeseries_groups/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTlsVersionsTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
     pub serie_0: GetTlsVersionsTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetTlsVersionsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetTlsVersionsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/http/top/ases.get/parameters/browserFamily/items`
 ///
@@ -43625,6 +50179,7 @@ for GetTopAutonomousSystemsByHttpRequestsBrowserFamilyItem {
 ///
 /// Naming: named `GetTopAutonomousSystemsByResultTop0Item` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByResultTop0Item {
     /// Example: `3243`.
@@ -43636,10 +50191,27 @@ pub struct GetTopAutonomousSystemsByResultTop0Item {
     /// Example: `"3"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_asn: impl Into<i64>,
+        client_as_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_asn: client_asn.into(),
+            client_as_name: client_as_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/http/top/ases.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/top/ases/bot_class/{bot_class}.get/responses/200/properties/result`, `paths./radar/http/top/ases/browser_family/{browser_family}.get/responses/200/properties/result`, `paths./radar/http/top/ases/device_type/{device_type}.get/responses/200/properties/result` and 5 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByHttpRequestsResult {
     /// `meta`
@@ -43647,10 +50219,25 @@ pub struct GetTopAutonomousSystemsByHttpRequestsResult {
     /// `top_0`
     pub top_0: Vec<GetTopAutonomousSystemsByResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByHttpRequestsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopAutonomousSystemsByResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/http/top/browser.get/responses/200/properties/result/properties/top_0/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/top/browser_family.get/responses/200/properties/result/properties/top_0/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ByHttpRequestsResultTop0Item {
     /// Example: `"chrome"`.
@@ -43658,10 +50245,22 @@ pub struct ByHttpRequestsResultTop0Item {
     /// `value`
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl ByHttpRequestsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/http/top/browser.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/top/browser_family.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ByHttpRequestsResult {
     /// `meta`
@@ -43669,8 +50268,23 @@ pub struct ByHttpRequestsResult {
     /// `top_0`
     pub top_0: Vec<ByHttpRequestsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl ByHttpRequestsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<ByHttpRequestsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/netflows/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetNetflowsSummaryResultSummary0 {
     /// Example: `"60"`.
@@ -43680,14 +50294,40 @@ pub struct GetNetflowsSummaryResultSummary0 {
     #[serde(rename = "OTHER")]
     pub other: String,
 }
+#[cfg(feature = "mock")]
+impl GetNetflowsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(http: impl Into<String>, other: impl Into<String>) -> Self {
+        Self {
+            http: http.into(),
+            other: other.into(),
+        }
+    }
+}
 /// `paths./radar/netflows/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetNetflowsSummaryResult {
     /// `meta`
     pub meta: GetResultMeta,
     /// `summary_0`
     pub summary_0: GetNetflowsSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetNetflowsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        summary_0: impl Into<GetNetflowsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/netflows/timeseries.get/parameters/product/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43748,6 +50388,7 @@ impl rt::__private::ParamValue for GetNetFlowsTimeSeriesProductItem {
 }
 /// `paths./radar/netflows/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByNetworkTrafficResultTop0Item {
     /// Example: `16509`.
@@ -43759,15 +50400,43 @@ pub struct GetTopAutonomousSystemsByNetworkTrafficResultTop0Item {
     /// Example: `"0.73996"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByNetworkTrafficResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_asn: impl Into<f64>,
+        client_as_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_asn: client_asn.into(),
+            client_as_name: client_as_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/netflows/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopAutonomousSystemsByNetworkTrafficResult {
     /// `top_0`
     pub top_0: Vec<GetTopAutonomousSystemsByNetworkTrafficResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopAutonomousSystemsByNetworkTrafficResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        top_0: impl Into<Vec<GetTopAutonomousSystemsByNetworkTrafficResultTop0Item>>,
+    ) -> Self {
+        Self { top_0: top_0.into() }
+    }
+}
 /// `paths./radar/netflows/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopLocationsByNetworkTrafficResultTop0Item {
     /// Example: `"US"`.
@@ -43779,12 +50448,39 @@ pub struct GetTopLocationsByNetworkTrafficResultTop0Item {
     /// Example: `"0.73996"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopLocationsByNetworkTrafficResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_country_alpha2: impl Into<String>,
+        client_country_name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_country_alpha2: client_country_alpha2.into(),
+            client_country_name: client_country_name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/netflows/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopLocationsByNetworkTrafficResult {
     /// `top_0`
     pub top_0: Vec<GetTopLocationsByNetworkTrafficResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopLocationsByNetworkTrafficResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        top_0: impl Into<Vec<GetTopLocationsByNetworkTrafficResultTop0Item>>,
+    ) -> Self {
+        Self { top_0: top_0.into() }
+    }
 }
 /// `paths./radar/quality/iqi/summary.get/parameters/metric`
 ///
@@ -43853,6 +50549,7 @@ impl rt::__private::ParamValue for Metric {
 }
 /// `paths./radar/quality/iqi/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIqiSummaryResultSummary0 {
     /// Example: `"32.20938"`.
@@ -43862,8 +50559,25 @@ pub struct GetIqiSummaryResultSummary0 {
     /// Example: `"133.813087"`.
     pub p75: String,
 }
+#[cfg(feature = "mock")]
+impl GetIqiSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        p25: impl Into<String>,
+        p50: impl Into<String>,
+        p75: impl Into<String>,
+    ) -> Self {
+        Self {
+            p25: p25.into(),
+            p50: p50.into(),
+            p75: p75.into(),
+        }
+    }
+}
 /// `paths./radar/quality/iqi/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIqiSummaryResult {
     /// `meta`
@@ -43871,8 +50585,23 @@ pub struct GetIqiSummaryResult {
     /// `summary_0`
     pub summary_0: GetIqiSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetIqiSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetIqiSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/quality/iqi/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIqiTimeSeriesResultSerie0 {
     /// `p25`
@@ -43884,14 +50613,47 @@ pub struct GetIqiTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetIqiTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        p25: impl Into<Vec<String>>,
+        p50: impl Into<Vec<String>>,
+        p75: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            p25: p25.into(),
+            p50: p50.into(),
+            p75: p75.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/quality/iqi/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetIqiTimeSeriesResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
     pub serie_0: GetIqiTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetIqiTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<serde_json::Value>,
+        serie_0: impl Into<GetIqiTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// Metrics to be returned.
 ///
@@ -43961,6 +50723,7 @@ impl rt::__private::ParamValue for GetSpeedTestsHistogramMetricGroup {
 }
 /// `paths./radar/quality/speed/histogram.get/responses/200/properties/result/properties/histogram_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpeedTestsHistogramResultHistogram0 {
     /// `bandwidthDownload`
@@ -43973,8 +50736,25 @@ pub struct GetSpeedTestsHistogramResultHistogram0 {
     #[serde(rename = "bucketMin")]
     pub bucket_min: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetSpeedTestsHistogramResultHistogram0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bandwidth_download: impl Into<Vec<String>>,
+        bandwidth_upload: impl Into<Vec<String>>,
+        bucket_min: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            bandwidth_download: bandwidth_download.into(),
+            bandwidth_upload: bandwidth_upload.into(),
+            bucket_min: bucket_min.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/histogram.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpeedTestsHistogramResult {
     /// `histogram_0`
@@ -43982,8 +50762,23 @@ pub struct GetSpeedTestsHistogramResult {
     /// `meta`
     pub meta: serde_json::Value,
 }
+#[cfg(feature = "mock")]
+impl GetSpeedTestsHistogramResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        histogram_0: impl Into<GetSpeedTestsHistogramResultHistogram0>,
+        meta: impl Into<serde_json::Value>,
+    ) -> Self {
+        Self {
+            histogram_0: histogram_0.into(),
+            meta: meta.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpeedTestsSummaryResultSummary0 {
     /// Example: `"83.765201"`.
@@ -44008,14 +50803,53 @@ pub struct GetSpeedTestsSummaryResultSummary0 {
     #[serde(rename = "packetLoss")]
     pub packet_loss: String,
 }
+#[cfg(feature = "mock")]
+impl GetSpeedTestsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bandwidth_download: impl Into<String>,
+        bandwidth_upload: impl Into<String>,
+        jitter_idle: impl Into<String>,
+        jitter_loaded: impl Into<String>,
+        latency_idle: impl Into<String>,
+        latency_loaded: impl Into<String>,
+        packet_loss: impl Into<String>,
+    ) -> Self {
+        Self {
+            bandwidth_download: bandwidth_download.into(),
+            bandwidth_upload: bandwidth_upload.into(),
+            jitter_idle: jitter_idle.into(),
+            jitter_loaded: jitter_loaded.into(),
+            latency_idle: latency_idle.into(),
+            latency_loaded: latency_loaded.into(),
+            packet_loss: packet_loss.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSpeedTestsSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
     pub summary_0: GetSpeedTestsSummaryResultSummary0,
+}
+#[cfg(feature = "mock")]
+impl GetSpeedTestsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<ResultMeta>,
+        summary_0: impl Into<GetSpeedTestsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
 }
 /// `paths./radar/quality/speed/top/ases.get/parameters/orderBy`
 ///
@@ -44099,6 +50933,7 @@ impl rt::__private::ParamValue for OrderBy {
 }
 /// `paths./radar/quality/speed/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopSpeedTestAutonomousSystemsResultTop0Item {
     /// Example: `"642.509004"`.
@@ -44132,8 +50967,39 @@ pub struct GetTopSpeedTestAutonomousSystemsResultTop0Item {
     #[serde(rename = "rankPower")]
     pub rank_power: f64,
 }
+#[cfg(feature = "mock")]
+impl GetTopSpeedTestAutonomousSystemsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bandwidth_download: impl Into<String>,
+        bandwidth_upload: impl Into<String>,
+        client_asn: impl Into<f64>,
+        client_as_name: impl Into<String>,
+        jitter_idle: impl Into<String>,
+        jitter_loaded: impl Into<String>,
+        latency_idle: impl Into<String>,
+        latency_loaded: impl Into<String>,
+        num_tests: impl Into<f64>,
+        rank_power: impl Into<f64>,
+    ) -> Self {
+        Self {
+            bandwidth_download: bandwidth_download.into(),
+            bandwidth_upload: bandwidth_upload.into(),
+            client_asn: client_asn.into(),
+            client_as_name: client_as_name.into(),
+            jitter_idle: jitter_idle.into(),
+            jitter_loaded: jitter_loaded.into(),
+            latency_idle: latency_idle.into(),
+            latency_loaded: latency_loaded.into(),
+            num_tests: num_tests.into(),
+            rank_power: rank_power.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopSpeedTestAutonomousSystemsResult {
     /// `meta`
@@ -44141,8 +51007,23 @@ pub struct GetTopSpeedTestAutonomousSystemsResult {
     /// `top_0`
     pub top_0: Vec<GetTopSpeedTestAutonomousSystemsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopSpeedTestAutonomousSystemsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopSpeedTestAutonomousSystemsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopSpeedTestLocationsResultTop0Item {
     /// Example: `"295.886073"`.
@@ -44176,14 +51057,59 @@ pub struct GetTopSpeedTestLocationsResultTop0Item {
     #[serde(rename = "rankPower")]
     pub rank_power: f64,
 }
+#[cfg(feature = "mock")]
+impl GetTopSpeedTestLocationsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bandwidth_download: impl Into<String>,
+        bandwidth_upload: impl Into<String>,
+        client_country_alpha2: impl Into<String>,
+        client_country_name: impl Into<String>,
+        jitter_idle: impl Into<String>,
+        jitter_loaded: impl Into<String>,
+        latency_idle: impl Into<String>,
+        latency_loaded: impl Into<String>,
+        num_tests: impl Into<f64>,
+        rank_power: impl Into<f64>,
+    ) -> Self {
+        Self {
+            bandwidth_download: bandwidth_download.into(),
+            bandwidth_upload: bandwidth_upload.into(),
+            client_country_alpha2: client_country_alpha2.into(),
+            client_country_name: client_country_name.into(),
+            jitter_idle: jitter_idle.into(),
+            jitter_loaded: jitter_loaded.into(),
+            latency_idle: latency_idle.into(),
+            latency_loaded: latency_loaded.into(),
+            num_tests: num_tests.into(),
+            rank_power: rank_power.into(),
+        }
+    }
+}
 /// `paths./radar/quality/speed/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopSpeedTestLocationsResult {
     /// `meta`
     pub meta: GetTopResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopSpeedTestLocationsResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopSpeedTestLocationsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopResultMeta>,
+        top_0: impl Into<Vec<GetTopSpeedTestLocationsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// `paths./radar/ranking/domain/{domain}.get/parameters/rankingType`
 ///
@@ -44254,6 +51180,7 @@ impl rt::__private::ParamValue for RankingType {
 ///
 /// Also stands for the identical inline schema at `paths./radar/ranking/top.get/responses/200/properties/result/properties/top_0/items/properties/categories/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// Example: `81`.
@@ -44264,8 +51191,25 @@ pub struct CategoriesItem {
     #[serde(rename = "superCategoryId")]
     pub super_category_id: f64,
 }
+#[cfg(feature = "mock")]
+impl CategoriesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<f64>,
+        name: impl Into<String>,
+        super_category_id: impl Into<f64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            super_category_id: super_category_id.into(),
+        }
+    }
+}
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result/properties/details_0/properties/top_locations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDomainsRankDetailsResultDetails0TopLocationsItem {
     /// Example: `"US"`.
@@ -44277,8 +51221,25 @@ pub struct GetDomainsRankDetailsResultDetails0TopLocationsItem {
     /// Example: `1`.
     pub rank: i64,
 }
+#[cfg(feature = "mock")]
+impl GetDomainsRankDetailsResultDetails0TopLocationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        location_code: impl Into<String>,
+        location_name: impl Into<String>,
+        rank: impl Into<i64>,
+    ) -> Self {
+        Self {
+            location_code: location_code.into(),
+            location_name: location_name.into(),
+            rank: rank.into(),
+        }
+    }
+}
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result/properties/details_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDomainsRankDetailsResultDetails0 {
     /// Only available in POPULAR ranking for the most recent ranking.
@@ -44292,15 +51253,58 @@ pub struct GetDomainsRankDetailsResultDetails0 {
     /// `top_locations`
     pub top_locations: Vec<GetDomainsRankDetailsResultDetails0TopLocationsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetDomainsRankDetailsResultDetails0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<Vec<CategoriesItem>>,
+        top_locations: impl Into<
+            Vec<GetDomainsRankDetailsResultDetails0TopLocationsItem>,
+        >,
+    ) -> Self {
+        Self {
+            bucket: None,
+            categories: categories.into(),
+            rank: None,
+            top_locations: top_locations.into(),
+        }
+    }
+    /// Sets `bucket`.
+    #[inline]
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `rank`.
+    #[inline]
+    pub fn rank(mut self, value: impl Into<i64>) -> Self {
+        self.rank = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDomainsRankDetailsResult {
     /// `details_0`
     pub details_0: GetDomainsRankDetailsResultDetails0,
 }
+#[cfg(feature = "mock")]
+impl GetDomainsRankDetailsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(details_0: impl Into<GetDomainsRankDetailsResultDetails0>) -> Self {
+        Self {
+            details_0: details_0.into(),
+        }
+    }
+}
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result/properties/serie_0/additionalProperties/items`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum GetDomainsRankTimeSeriesResultSerie0ValueItem {
     /// One of the alternatives.
@@ -44339,6 +51343,7 @@ impl<'de> serde::Deserialize<'de> for GetDomainsRankTimeSeriesResultSerie0ValueI
 ///
 /// Example: `{"google.com":[2],"timestamps":["2022-09-02"]}`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDomainsRankTimeSeriesResultSerie0 {
     /// `timestamps`
@@ -44350,8 +51355,20 @@ pub struct GetDomainsRankTimeSeriesResultSerie0 {
         Vec<GetDomainsRankTimeSeriesResultSerie0ValueItem>,
     >,
 }
+#[cfg(feature = "mock")]
+impl GetDomainsRankTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(timestamps: impl Into<Vec<String>>) -> Self {
+        Self {
+            timestamps: timestamps.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDomainsRankTimeSeriesResult {
     /// `meta`
@@ -44359,22 +51376,55 @@ pub struct GetDomainsRankTimeSeriesResult {
     /// Example: `{"google.com":[2],"timestamps":["2022-09-02"]}`.
     pub serie_0: GetDomainsRankTimeSeriesResultSerie0,
 }
+#[cfg(feature = "mock")]
+impl GetDomainsRankTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopAutonomousSystemsResultMeta>,
+        serie_0: impl Into<GetDomainsRankTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
+}
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/meta/properties/top_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOrTrendingDomainsResultMetaTop0 {
     /// Example: `"2022-09-19"`.
     pub date: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopOrTrendingDomainsResultMetaTop0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(date: impl Into<String>) -> Self {
+        Self { date: date.into() }
+    }
+}
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOrTrendingDomainsResultMeta {
     /// `top_0`
     pub top_0: GetTopOrTrendingDomainsResultMetaTop0,
 }
+#[cfg(feature = "mock")]
+impl GetTopOrTrendingDomainsResultMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(top_0: impl Into<GetTopOrTrendingDomainsResultMetaTop0>) -> Self {
+        Self { top_0: top_0.into() }
+    }
+}
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOrTrendingDomainsResultTop0Item {
     /// `categories`
@@ -44389,14 +51439,52 @@ pub struct GetTopOrTrendingDomainsResultTop0Item {
     /// Example: `1`.
     pub rank: i64,
 }
+#[cfg(feature = "mock")]
+impl GetTopOrTrendingDomainsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<Vec<CategoriesItem>>,
+        domain: impl Into<String>,
+        rank: impl Into<i64>,
+    ) -> Self {
+        Self {
+            categories: categories.into(),
+            domain: domain.into(),
+            pct_rank_change: None,
+            rank: rank.into(),
+        }
+    }
+    /// Sets `pctRankChange`.
+    #[inline]
+    pub fn pct_rank_change(mut self, value: impl Into<f64>) -> Self {
+        self.pct_rank_change = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/ranking/top.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopOrTrendingDomainsResult {
     /// `meta`
     pub meta: GetTopOrTrendingDomainsResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopOrTrendingDomainsResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopOrTrendingDomainsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetTopOrTrendingDomainsResultMeta>,
+        top_0: impl Into<Vec<GetTopOrTrendingDomainsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// `paths./radar/search/global.get/parameters/exclude/items`
 ///
@@ -44471,6 +51559,7 @@ for SearchForLocationsAutonomousSystemsAsReportsExcludeItem {
 }
 /// `paths./radar/search/global.get/responses/200/properties/result/properties/search/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchForLocationsAutonomousSystemsAsReportsResultSearchItem {
     /// Example: `"13335"`.
@@ -44480,15 +51569,45 @@ pub struct SearchForLocationsAutonomousSystemsAsReportsResultSearchItem {
     /// Example: `"asn"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl SearchForLocationsAutonomousSystemsAsReportsResultSearchItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./radar/search/global.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchForLocationsAutonomousSystemsAsReportsResult {
     /// `search`
     pub search: Vec<SearchForLocationsAutonomousSystemsAsReportsResultSearchItem>,
 }
+#[cfg(feature = "mock")]
+impl SearchForLocationsAutonomousSystemsAsReportsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        search: impl Into<
+            Vec<SearchForLocationsAutonomousSystemsAsReportsResultSearchItem>,
+        >,
+    ) -> Self {
+        Self { search: search.into() }
+    }
+}
 /// `paths./radar/tcp_resets_timeouts/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTcpResetsTimeoutsSummaryResultSummary0 {
     /// Connection resets within the first 10 packets from the client, but after the server has received multiple data packets.
@@ -44512,8 +51631,29 @@ pub struct GetTcpResetsTimeoutsSummaryResultSummary0 {
     /// Example: `"10"`.
     pub post_syn: String,
 }
+#[cfg(feature = "mock")]
+impl GetTcpResetsTimeoutsSummaryResultSummary0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        later_in_flow: impl Into<String>,
+        no_match: impl Into<String>,
+        post_ack: impl Into<String>,
+        post_psh: impl Into<String>,
+        post_syn: impl Into<String>,
+    ) -> Self {
+        Self {
+            later_in_flow: later_in_flow.into(),
+            no_match: no_match.into(),
+            post_ack: post_ack.into(),
+            post_psh: post_psh.into(),
+            post_syn: post_syn.into(),
+        }
+    }
+}
 /// `paths./radar/tcp_resets_timeouts/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTcpResetsTimeoutsSummaryResult {
     /// `meta`
@@ -44521,8 +51661,23 @@ pub struct GetTcpResetsTimeoutsSummaryResult {
     /// `summary_0`
     pub summary_0: GetTcpResetsTimeoutsSummaryResultSummary0,
 }
+#[cfg(feature = "mock")]
+impl GetTcpResetsTimeoutsSummaryResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        summary_0: impl Into<GetTcpResetsTimeoutsSummaryResultSummary0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            summary_0: summary_0.into(),
+        }
+    }
+}
 /// `paths./radar/tcp_resets_timeouts/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTcpResetsTimeoutsTimeSeriesResultSerie0 {
     /// Connection resets within the first 10 packets from the client, but after the server has received multiple data packets.
@@ -44538,14 +51693,51 @@ pub struct GetTcpResetsTimeoutsTimeSeriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetTcpResetsTimeoutsTimeSeriesResultSerie0 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        later_in_flow: impl Into<Vec<String>>,
+        no_match: impl Into<Vec<String>>,
+        post_ack: impl Into<Vec<String>>,
+        post_psh: impl Into<Vec<String>>,
+        post_syn: impl Into<Vec<String>>,
+        timestamps: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            later_in_flow: later_in_flow.into(),
+            no_match: no_match.into(),
+            post_ack: post_ack.into(),
+            post_psh: post_psh.into(),
+            post_syn: post_syn.into(),
+            timestamps: timestamps.into(),
+        }
+    }
+}
 /// `paths./radar/tcp_resets_timeouts/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTcpResetsTimeoutsTimeSeriesResult {
     /// `meta`
     pub meta: TimeSeriesResultMeta,
     /// `serie_0`
     pub serie_0: GetTcpResetsTimeoutsTimeSeriesResultSerie0,
+}
+#[cfg(feature = "mock")]
+impl GetTcpResetsTimeoutsTimeSeriesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<TimeSeriesResultMeta>,
+        serie_0: impl Into<GetTcpResetsTimeoutsTimeSeriesResultSerie0>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            serie_0: serie_0.into(),
+        }
+    }
 }
 /// `paths./radar/traffic_anomalies.get/parameters/status`
 ///
@@ -44608,6 +51800,7 @@ impl rt::__private::ParamValue for Status {
 }
 /// `paths./radar/traffic_anomalies.get/responses/200/properties/result/properties/trafficAnomalies/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestInternetTrafficAnomaliesResultTrafficAnomaliesItem {
     /// `asnDetails`
@@ -44634,8 +51827,63 @@ pub struct GetLatestInternetTrafficAnomaliesResultTrafficAnomaliesItem {
     #[serde(rename = "visibleInDataSources")]
     pub visible_in_data_sources: Option<Vec<String>>,
 }
+#[cfg(feature = "mock")]
+impl GetLatestInternetTrafficAnomaliesResultTrafficAnomaliesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        start_date: impl Into<String>,
+        status: impl Into<String>,
+        r#type: impl Into<String>,
+        uuid: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn_details: None,
+            end_date: None,
+            location_details: None,
+            start_date: start_date.into(),
+            status: status.into(),
+            r#type: r#type.into(),
+            uuid: uuid.into(),
+            visible_in_data_sources: None,
+        }
+    }
+    /// Sets `asnDetails`.
+    #[inline]
+    pub fn asn_details(
+        mut self,
+        value: impl Into<GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItem>,
+    ) -> Self {
+        self.asn_details = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    #[inline]
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets `locationDetails`.
+    #[inline]
+    pub fn location_details(
+        mut self,
+        value: impl Into<
+            GetLatestAnnotationsResultAnnotationsItemAsnsDetailsItemLocations,
+        >,
+    ) -> Self {
+        self.location_details = Some(value.into());
+        self
+    }
+    /// Sets `visibleInDataSources`.
+    #[inline]
+    pub fn visible_in_data_sources(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.visible_in_data_sources = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/traffic_anomalies.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestInternetTrafficAnomaliesResult {
     /// `trafficAnomalies`
@@ -44644,16 +51892,46 @@ pub struct GetLatestInternetTrafficAnomaliesResult {
         GetLatestInternetTrafficAnomaliesResultTrafficAnomaliesItem,
     >,
 }
+#[cfg(feature = "mock")]
+impl GetLatestInternetTrafficAnomaliesResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        traffic_anomalies: impl Into<
+            Vec<GetLatestInternetTrafficAnomaliesResultTrafficAnomaliesItem>,
+        >,
+    ) -> Self {
+        Self {
+            traffic_anomalies: traffic_anomalies.into(),
+        }
+    }
+}
 /// `paths./radar/traffic_anomalies/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopLocationsTotalTrafficAnomaliesGeneratedResult {
     /// `trafficAnomalies`
     #[serde(rename = "trafficAnomalies")]
     pub traffic_anomalies: Vec<GetNumberOfOutagesForLocationsResultAnnotationsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetTopLocationsTotalTrafficAnomaliesGeneratedResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        traffic_anomalies: impl Into<
+            Vec<GetNumberOfOutagesForLocationsResultAnnotationsItem>,
+        >,
+    ) -> Self {
+        Self {
+            traffic_anomalies: traffic_anomalies.into(),
+        }
+    }
+}
 /// `paths./radar/verified_bots/top/bots.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopVerifiedBotsByHttpRequestsResultTop0Item {
     /// Example: `"Search Engine Crawler"`.
@@ -44668,8 +51946,27 @@ pub struct GetTopVerifiedBotsByHttpRequestsResultTop0Item {
     /// Example: `"29.034407"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopVerifiedBotsByHttpRequestsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bot_category: impl Into<String>,
+        bot_name: impl Into<String>,
+        bot_owner: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            bot_category: bot_category.into(),
+            bot_name: bot_name.into(),
+            bot_owner: bot_owner.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/verified_bots/top/bots.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopVerifiedBotsByHttpRequestsResult {
     /// `meta`
@@ -44677,8 +51974,23 @@ pub struct GetTopVerifiedBotsByHttpRequestsResult {
     /// `top_0`
     pub top_0: Vec<GetTopVerifiedBotsByHttpRequestsResultTop0Item>,
 }
+#[cfg(feature = "mock")]
+impl GetTopVerifiedBotsByHttpRequestsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        top_0: impl Into<Vec<GetTopVerifiedBotsByHttpRequestsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
+}
 /// `paths./radar/verified_bots/top/categories.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopVerifiedBotCategoriesByHttpRequestsResultTop0Item {
     /// Example: `"Search"`.
@@ -44687,14 +51999,40 @@ pub struct GetTopVerifiedBotCategoriesByHttpRequestsResultTop0Item {
     /// Example: `"65"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetTopVerifiedBotCategoriesByHttpRequestsResultTop0Item {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bot_category: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            bot_category: bot_category.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./radar/verified_bots/top/categories.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTopVerifiedBotCategoriesByHttpRequestsResult {
     /// `meta`
     pub meta: GetResultMeta,
     /// `top_0`
     pub top_0: Vec<GetTopVerifiedBotCategoriesByHttpRequestsResultTop0Item>,
+}
+#[cfg(feature = "mock")]
+impl GetTopVerifiedBotCategoriesByHttpRequestsResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        meta: impl Into<GetResultMeta>,
+        top_0: impl Into<Vec<GetTopVerifiedBotCategoriesByHttpRequestsResultTop0Item>>,
+    ) -> Self {
+        Self {
+            meta: meta.into(),
+            top_0: top_0.into(),
+        }
+    }
 }
 /// The name `Normalization2` had until the names were reworked; use [`GetNormalization`].
 #[deprecated(note = "renamed to `GetNormalization`")]

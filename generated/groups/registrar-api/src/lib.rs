@@ -129,10 +129,64 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `registrar-api` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`RegistrarApi`](super::RegistrarApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::registrar_api`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RegistrarMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> RegistrarMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            RegistrarMock { mock }
+        }
+        /// Expects [`RegistrarApi::list_domains`](super::RegistrarApi::list_domains) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_domains(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Domains>> {
+            self.mock
+                .on(
+                    super::RegistrarApi::new(self.mock.client()).list_domains(account_id),
+                )
+        }
+        /// Expects [`RegistrarApi::get_domain`](super::RegistrarApi::get_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domain(
+            &self,
+            account_id: &str,
+            domain_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::RegistrarApi::new(self.mock.client())
+                        .get_domain(account_id, domain_name),
+                )
+        }
+        /// Expects [`RegistrarApi::update_domain`](super::RegistrarApi::update_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_domain(
+            &self,
+            account_id: &str,
+            domain_name: &str,
+            body: &DomainUpdateProperties,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::RegistrarApi::new(self.mock.client())
+                        .update_domain(account_id, domain_name, body),
+                )
+        }
+    }
+}
 /// `#/components/schemas/registrar-api_domains`
 pub type Domains = DomainProperties;
 /// `#/components/schemas/registrar-api_domain_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DomainProperties {
     /// `available`
@@ -159,6 +213,99 @@ pub struct DomainProperties {
     pub transfer_in: Option<TransferIn>,
     /// `updated_at`
     pub updated_at: Option<UpdatedAt>,
+}
+#[cfg(feature = "mock")]
+impl DomainProperties {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            available: None,
+            can_register: None,
+            created_at: None,
+            current_registrar: None,
+            expires_at: None,
+            id: None,
+            locked: None,
+            registrant_contact: None,
+            registry_statuses: None,
+            supported_tld: None,
+            transfer_in: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `available`.
+    #[inline]
+    pub fn available(mut self, value: impl Into<Available>) -> Self {
+        self.available = Some(value.into());
+        self
+    }
+    /// Sets `can_register`.
+    #[inline]
+    pub fn can_register(mut self, value: impl Into<CanRegister>) -> Self {
+        self.can_register = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `current_registrar`.
+    #[inline]
+    pub fn current_registrar(mut self, value: impl Into<CurrentRegistrar>) -> Self {
+        self.current_registrar = Some(value.into());
+        self
+    }
+    /// Sets `expires_at`.
+    #[inline]
+    pub fn expires_at(mut self, value: impl Into<ExpiresAt>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<DomainIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `locked`.
+    #[inline]
+    pub fn locked(mut self, value: impl Into<Locked>) -> Self {
+        self.locked = Some(value.into());
+        self
+    }
+    /// Sets `registrant_contact`.
+    #[inline]
+    pub fn registrant_contact(mut self, value: impl Into<RegistrantContact>) -> Self {
+        self.registrant_contact = Some(value.into());
+        self
+    }
+    /// Sets `registry_statuses`.
+    #[inline]
+    pub fn registry_statuses(mut self, value: impl Into<RegistryStatuses>) -> Self {
+        self.registry_statuses = Some(value.into());
+        self
+    }
+    /// Sets `supported_tld`.
+    #[inline]
+    pub fn supported_tld(mut self, value: impl Into<SupportedTld>) -> Self {
+        self.supported_tld = Some(value.into());
+        self
+    }
+    /// Sets `transfer_in`.
+    #[inline]
+    pub fn transfer_in(mut self, value: impl Into<TransferIn>) -> Self {
+        self.transfer_in = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<UpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Shows if a domain is available for transferring into Cloudflare Registrar.
 ///
@@ -210,6 +357,7 @@ pub type RegistrantContact = Contacts;
 pub type Contacts = ContactProperties;
 /// `#/components/schemas/registrar-api_contact_properties`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactProperties {
     /// `address`
@@ -238,6 +386,87 @@ pub struct ContactProperties {
     pub state: State,
     /// `zip`
     pub zip: Option<Zipcode>,
+}
+#[cfg(feature = "mock")]
+impl ContactProperties {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        address: impl Into<Address>,
+        city: impl Into<City>,
+        organization: impl Into<Organization>,
+        state: impl Into<State>,
+    ) -> Self {
+        Self {
+            address: address.into(),
+            address2: None,
+            city: city.into(),
+            country: None,
+            email: None,
+            fax: None,
+            first_name: None,
+            id: None,
+            last_name: None,
+            organization: organization.into(),
+            phone: None,
+            state: state.into(),
+            zip: None,
+        }
+    }
+    /// Sets `address2`.
+    #[inline]
+    pub fn address2(mut self, value: impl Into<Address2>) -> Self {
+        self.address2 = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<Country>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<Email>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `fax`.
+    #[inline]
+    pub fn fax(mut self, value: impl Into<Fax>) -> Self {
+        self.fax = Some(value.into());
+        self
+    }
+    /// Sets `first_name`.
+    #[inline]
+    pub fn first_name(mut self, value: impl Into<FirstName>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ContactIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    #[inline]
+    pub fn last_name(mut self, value: impl Into<LastName>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `phone`.
+    #[inline]
+    pub fn phone(mut self, value: impl Into<Telephone>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `zip`.
+    #[inline]
+    pub fn zip(mut self, value: impl Into<Zipcode>) -> Self {
+        self.zip = Some(value.into());
+        self
+    }
 }
 /// Address.
 ///
@@ -333,6 +562,7 @@ pub type SupportedTld = bool;
 ///
 /// Schema: `#/components/schemas/registrar-api_transfer_in`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TransferIn {
     /// Form of authorization has been accepted by the registrant.
@@ -359,6 +589,63 @@ pub struct TransferIn {
     ///
     /// Example: `"ok"`.
     pub unlock_domain: Option<TransferInUnlockDomain>,
+}
+#[cfg(feature = "mock")]
+impl TransferIn {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            accept_foa: None,
+            approve_transfer: None,
+            can_cancel_transfer: None,
+            disable_privacy: None,
+            enter_auth_code: None,
+            unlock_domain: None,
+        }
+    }
+    /// Sets `accept_foa`.
+    #[inline]
+    pub fn accept_foa(mut self, value: impl Into<TransferInAcceptFoa>) -> Self {
+        self.accept_foa = Some(value.into());
+        self
+    }
+    /// Sets `approve_transfer`.
+    #[inline]
+    pub fn approve_transfer(
+        mut self,
+        value: impl Into<TransferInApproveTransfer>,
+    ) -> Self {
+        self.approve_transfer = Some(value.into());
+        self
+    }
+    /// Sets `can_cancel_transfer`.
+    #[inline]
+    pub fn can_cancel_transfer(mut self, value: impl Into<bool>) -> Self {
+        self.can_cancel_transfer = Some(value.into());
+        self
+    }
+    /// Sets `disable_privacy`.
+    #[inline]
+    pub fn disable_privacy(
+        mut self,
+        value: impl Into<TransferInDisablePrivacy>,
+    ) -> Self {
+        self.disable_privacy = Some(value.into());
+        self
+    }
+    /// Sets `enter_auth_code`.
+    #[inline]
+    pub fn enter_auth_code(mut self, value: impl Into<TransferInEnterAuthCode>) -> Self {
+        self.enter_auth_code = Some(value.into());
+        self
+    }
+    /// Sets `unlock_domain`.
+    #[inline]
+    pub fn unlock_domain(mut self, value: impl Into<TransferInUnlockDomain>) -> Self {
+        self.unlock_domain = Some(value.into());
+        self
+    }
 }
 /// Form of authorization has been accepted by the registrant.
 ///
@@ -406,6 +693,12 @@ impl From<String> for TransferInAcceptFoa {
 impl std::fmt::Display for TransferInAcceptFoa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for TransferInAcceptFoa {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInAcceptFoa {
@@ -483,6 +776,12 @@ impl std::fmt::Display for TransferInApproveTransfer {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TransferInApproveTransfer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for TransferInApproveTransfer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -541,6 +840,12 @@ impl From<String> for TransferInDisablePrivacy {
 impl std::fmt::Display for TransferInDisablePrivacy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for TransferInDisablePrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInDisablePrivacy {
@@ -613,6 +918,12 @@ impl std::fmt::Display for TransferInEnterAuthCode {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TransferInEnterAuthCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for TransferInEnterAuthCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -681,6 +992,12 @@ impl From<String> for TransferInUnlockDomain {
 impl std::fmt::Display for TransferInUnlockDomain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for TransferInUnlockDomain {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInUnlockDomain {

@@ -66,6 +66,36 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `request-tracer` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`RequestTracerApi`](super::RequestTracerApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::request_tracer`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RequestTracerMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> RequestTracerMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            RequestTracerMock { mock }
+        }
+        /// Expects [`RequestTracerApi::request_trace`](super::RequestTracerApi::request_trace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn request_trace(
+            &self,
+            account_id: &str,
+            body: &RequestTraceRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RequestTraceResult>> {
+            self.mock
+                .on(
+                    super::RequestTracerApi::new(self.mock.client())
+                        .request_trace(account_id, body),
+                )
+        }
+    }
+}
 /// `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/body`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
@@ -388,6 +418,7 @@ pub type Trace = Vec<TraceItem>;
 ///
 /// Schema: `#/components/schemas/request-tracer_trace/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TraceItem {
     /// If step type is rule, then action performed by this rule
@@ -429,14 +460,117 @@ pub struct TraceItem {
     /// Example: `"rule"`.
     pub r#type: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl TraceItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            action_parameters: None,
+            description: None,
+            expression: None,
+            kind: None,
+            matched: None,
+            name: None,
+            step_name: None,
+            trace: None,
+            r#type: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `matched`.
+    #[inline]
+    pub fn matched(mut self, value: impl Into<bool>) -> Self {
+        self.matched = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `step_name`.
+    #[inline]
+    pub fn step_name(mut self, value: impl Into<String>) -> Self {
+        self.step_name = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    #[inline]
+    pub fn trace(mut self, value: impl Into<Trace>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// Trace result with an origin status code
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestTraceResult {
     /// HTTP Status code of zone response
     pub status_code: Option<i64>,
     /// `trace`
     pub trace: Option<Trace>,
+}
+#[cfg(feature = "mock")]
+impl RequestTraceResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            status_code: None,
+            trace: None,
+        }
+    }
+    /// Sets `status_code`.
+    #[inline]
+    pub fn status_code(mut self, value: impl Into<i64>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    #[inline]
+    pub fn trace(mut self, value: impl Into<Trace>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
 }

@@ -1254,6 +1254,492 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `rulesets` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`RulesetsApi`](super::RulesetsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::rulesets`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RulesetsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> RulesetsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            RulesetsMock { mock }
+        }
+        /// Expects [`RulesetsApi::list_account_rulesets`](super::RulesetsApi::list_account_rulesets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_rulesets(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_account_rulesets(account_id),
+                )
+        }
+        /// Expects [`RulesetsApi::create_account_ruleset`](super::RulesetsApi::create_account_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_ruleset(
+            &self,
+            account_id: &str,
+            body: &RulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .create_account_ruleset(account_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::get_account_entry_point_ruleset`](super::RulesetsApi::get_account_entry_point_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_entry_point_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_phase: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_account_entry_point_ruleset(account_id, ruleset_phase),
+                )
+        }
+        /// Expects [`RulesetsApi::update_account_entry_point_ruleset`](super::RulesetsApi::update_account_entry_point_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_entry_point_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_phase: &str,
+            body: &EntryPointRulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .update_account_entry_point_ruleset(
+                            account_id,
+                            ruleset_phase,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::list_account_entry_point_ruleset_versions`](super::RulesetsApi::list_account_entry_point_ruleset_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_entry_point_ruleset_versions(
+            &self,
+            account_id: &str,
+            ruleset_phase: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_account_entry_point_ruleset_versions(
+                            account_id,
+                            ruleset_phase,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::get_account_entry_point_ruleset_version`](super::RulesetsApi::get_account_entry_point_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_entry_point_ruleset_version(
+            &self,
+            account_id: &str,
+            ruleset_phase: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_account_entry_point_ruleset_version(
+                            account_id,
+                            ruleset_phase,
+                            ruleset_version,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::get_account_ruleset`](super::RulesetsApi::get_account_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_account_ruleset(account_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::update_account_ruleset`](super::RulesetsApi::update_account_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_account_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            body: &UpdateRulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .update_account_ruleset(account_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_account_ruleset`](super::RulesetsApi::delete_account_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_account_ruleset(account_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::create_account_ruleset_rule`](super::RulesetsApi::create_account_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_account_ruleset_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            body: &RulesetRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .create_account_ruleset_rule(account_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::edit_account_ruleset_rule`](super::RulesetsApi::edit_account_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_account_ruleset_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+            body: &RulesetRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .edit_account_ruleset_rule(account_id, ruleset_id, rule_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_account_ruleset_rule`](super::RulesetsApi::delete_account_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_ruleset_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CreateAccountRulesetResult>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_account_ruleset_rule(account_id, ruleset_id, rule_id),
+                )
+        }
+        /// Expects [`RulesetsApi::list_account_ruleset_versions`](super::RulesetsApi::list_account_ruleset_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_ruleset_versions(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_account_ruleset_versions(account_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::get_account_ruleset_version`](super::RulesetsApi::get_account_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_account_ruleset_version(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_account_ruleset_version(
+                            account_id,
+                            ruleset_id,
+                            ruleset_version,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_account_ruleset_version`](super::RulesetsApi::delete_account_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_account_ruleset_version(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_account_ruleset_version(
+                            account_id,
+                            ruleset_id,
+                            ruleset_version,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::list_account_ruleset_version_rules_by_tag`](super::RulesetsApi::list_account_ruleset_version_rules_by_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_account_ruleset_version_rules_by_tag(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            ruleset_version: &str,
+            rule_tag: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_account_ruleset_version_rules_by_tag(
+                            account_id,
+                            ruleset_id,
+                            ruleset_version,
+                            rule_tag,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::list_managed_transforms`](super::RulesetsApi::list_managed_transforms) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_managed_transforms(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListManagedTransformsResponse>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_managed_transforms(zone_id),
+                )
+        }
+        /// Expects [`RulesetsApi::edit_status_of_managed_transforms`](super::RulesetsApi::edit_status_of_managed_transforms) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_status_of_managed_transforms(
+            &self,
+            zone_id: &str,
+            body: &EditStatusOfManagedTransformsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<EditStatusOfManagedTransformsResponse>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .edit_status_of_managed_transforms(zone_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::list_zone_rulesets`](super::RulesetsApi::list_zone_rulesets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_rulesets(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_zone_rulesets(zone_id),
+                )
+        }
+        /// Expects [`RulesetsApi::create_zone_ruleset`](super::RulesetsApi::create_zone_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_ruleset(
+            &self,
+            zone_id: &str,
+            body: &RulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .create_zone_ruleset(zone_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::get_zone_entry_point_ruleset`](super::RulesetsApi::get_zone_entry_point_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_entry_point_ruleset(
+            &self,
+            zone_id: &str,
+            ruleset_phase: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_zone_entry_point_ruleset(zone_id, ruleset_phase),
+                )
+        }
+        /// Expects [`RulesetsApi::update_zone_entry_point_ruleset`](super::RulesetsApi::update_zone_entry_point_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_entry_point_ruleset(
+            &self,
+            zone_id: &str,
+            ruleset_phase: &str,
+            body: &EntryPointRulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .update_zone_entry_point_ruleset(zone_id, ruleset_phase, body),
+                )
+        }
+        /// Expects [`RulesetsApi::list_zone_entry_point_ruleset_versions`](super::RulesetsApi::list_zone_entry_point_ruleset_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_entry_point_ruleset_versions(
+            &self,
+            zone_id: &str,
+            ruleset_phase: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_zone_entry_point_ruleset_versions(zone_id, ruleset_phase),
+                )
+        }
+        /// Expects [`RulesetsApi::get_zone_entry_point_ruleset_version`](super::RulesetsApi::get_zone_entry_point_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_entry_point_ruleset_version(
+            &self,
+            zone_id: &str,
+            ruleset_phase: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_zone_entry_point_ruleset_version(
+                            zone_id,
+                            ruleset_phase,
+                            ruleset_version,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::get_zone_ruleset`](super::RulesetsApi::get_zone_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_ruleset(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_zone_ruleset(zone_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::update_zone_ruleset`](super::RulesetsApi::update_zone_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_ruleset(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            body: &UpdateRulesetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .update_zone_ruleset(zone_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_zone_ruleset`](super::RulesetsApi::delete_zone_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_ruleset(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_zone_ruleset(zone_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::create_zone_ruleset_rule`](super::RulesetsApi::create_zone_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_ruleset_rule(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            body: &RulesetRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .create_zone_ruleset_rule(zone_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::edit_zone_ruleset_rule`](super::RulesetsApi::edit_zone_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone_ruleset_rule(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+            body: &RulesetRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .edit_zone_ruleset_rule(zone_id, ruleset_id, rule_id, body),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_zone_ruleset_rule`](super::RulesetsApi::delete_zone_ruleset_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_ruleset_rule(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<CreateAccountRulesetResult>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_zone_ruleset_rule(zone_id, ruleset_id, rule_id),
+                )
+        }
+        /// Expects [`RulesetsApi::list_zone_ruleset_versions`](super::RulesetsApi::list_zone_ruleset_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zone_ruleset_versions(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ListAccountRulesetsResultItem>>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .list_zone_ruleset_versions(zone_id, ruleset_id),
+                )
+        }
+        /// Expects [`RulesetsApi::get_zone_ruleset_version`](super::RulesetsApi::get_zone_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_ruleset_version(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateAccountRulesetResult>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_zone_ruleset_version(zone_id, ruleset_id, ruleset_version),
+                )
+        }
+        /// Expects [`RulesetsApi::delete_zone_ruleset_version`](super::RulesetsApi::delete_zone_ruleset_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_ruleset_version(
+            &self,
+            zone_id: &str,
+            ruleset_id: &str,
+            ruleset_version: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<()>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .delete_zone_ruleset_version(
+                            zone_id,
+                            ruleset_id,
+                            ruleset_version,
+                        ),
+                )
+        }
+        /// Expects [`RulesetsApi::get_url_normalization_settings`](super::RulesetsApi::get_url_normalization_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_url_normalization_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasResponseModel>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .get_url_normalization_settings(zone_id),
+                )
+        }
+        /// Expects [`RulesetsApi::update_url_normalization_settings`](super::RulesetsApi::update_url_normalization_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_url_normalization_settings(
+            &self,
+            zone_id: &str,
+            body: &SchemasRequestModel,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasResponseModel>> {
+            self.mock
+                .on(
+                    super::RulesetsApi::new(self.mock.client())
+                        .update_url_normalization_settings(zone_id, body),
+                )
+        }
+    }
+}
 /// ID
 ///
 /// The unique ID of the ruleset.
@@ -1513,6 +1999,7 @@ impl<'de> serde::Deserialize<'de> for RulesetPhase {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions.get/responses/200/allOf/1/properties/result/items`, `paths./accounts/{account_id}/rulesets/{ruleset_id}/versions.get/responses/200/allOf/1/properties/result/items`, `paths./zones/{zone_id}/rulesets.get/responses/200/allOf/1/properties/result/items` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAccountRulesetsResultItem {
     /// An informative description of the ruleset.
@@ -1535,6 +2022,35 @@ pub struct ListAccountRulesetsResultItem {
     pub kind: RulesetKind,
     /// `phase`
     pub phase: RulesetPhase,
+}
+#[cfg(feature = "mock")]
+impl ListAccountRulesetsResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<RulesetId>,
+        last_updated: impl Into<String>,
+        name: impl Into<String>,
+        version: impl Into<RulesetVersion>,
+        kind: impl Into<RulesetKind>,
+        phase: impl Into<RulesetPhase>,
+    ) -> Self {
+        Self {
+            description: None,
+            id: id.into(),
+            last_updated: last_updated.into(),
+            name: name.into(),
+            version: version.into(),
+            kind: kind.into(),
+            phase: phase.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 /// Rules
 ///
@@ -1901,6 +2417,113 @@ impl From<ForceConnectionCloseRule> for RequestRule {
         Self::ForceConnectionClose(value)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for RequestRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Block(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "block", value)
+            }
+            Self::Challenge(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "challenge", value)
+            }
+            Self::CompressResponse(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "compress_response",
+                    value,
+                )
+            }
+            Self::Execute(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "execute", value)
+            }
+            Self::JsChallenge(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "js_challenge",
+                    value,
+                )
+            }
+            Self::Log(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "log", value)
+            }
+            Self::ManagedChallenge(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "managed_challenge",
+                    value,
+                )
+            }
+            Self::Redirect(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "redirect", value)
+            }
+            Self::Rewrite(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "rewrite", value)
+            }
+            Self::Route(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "route", value)
+            }
+            Self::Score(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "score", value)
+            }
+            Self::ServeError(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "serve_error",
+                    value,
+                )
+            }
+            Self::SetConfig(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "set_config",
+                    value,
+                )
+            }
+            Self::Skip(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "skip", value)
+            }
+            Self::SetCacheSettings(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "set_cache_settings",
+                    value,
+                )
+            }
+            Self::LogCustomField(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "log_custom_field",
+                    value,
+                )
+            }
+            Self::DdosDynamic(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "ddos_dynamic",
+                    value,
+                )
+            }
+            Self::ForceConnectionClose(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "force_connection_close",
+                    value,
+                )
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for RequestRule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1972,6 +2595,7 @@ impl<'de> serde::Deserialize<'de> for RequestRule {
 }
 /// `#/components/schemas/rulesets_BlockRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlockRule {
     /// `action_parameters`
@@ -2006,6 +2630,76 @@ pub struct BlockRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl BlockRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<BlockRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Response
 ///
@@ -2142,6 +2836,7 @@ impl RuleLogging {
 }
 /// `#/components/schemas/rulesets_ChallengeRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChallengeRule {
     /// The parameters configuring the rule's action.
@@ -2177,8 +2872,76 @@ pub struct ChallengeRule {
     /// Example: `"1"`. Read-only.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl ChallengeRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_CompressResponseRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompressResponseRule {
     /// `action_parameters`
@@ -2213,6 +2976,76 @@ pub struct CompressResponseRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl CompressResponseRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<CompressResponseRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Name
 ///
@@ -2368,6 +3201,7 @@ impl CompressResponseRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_ExecuteRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteRule {
     /// `action_parameters`
@@ -2402,6 +3236,76 @@ pub struct ExecuteRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl ExecuteRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<ExecuteRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Matched data
 ///
@@ -2780,6 +3684,7 @@ impl ExecuteRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_JsChallengeRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct JsChallengeRule {
     /// The parameters configuring the rule's action.
@@ -2815,8 +3720,76 @@ pub struct JsChallengeRule {
     /// Example: `"1"`. Read-only.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl JsChallengeRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_LogRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LogRule {
     /// The parameters configuring the rule's action.
@@ -2852,8 +3825,76 @@ pub struct LogRule {
     /// Example: `"1"`. Read-only.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl LogRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_ManagedChallengeRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ManagedChallengeRule {
     /// The parameters configuring the rule's action.
@@ -2889,8 +3930,76 @@ pub struct ManagedChallengeRule {
     /// Example: `"1"`. Read-only.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl ManagedChallengeRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_RedirectRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectRule {
     /// `action_parameters`
@@ -2925,6 +4034,76 @@ pub struct RedirectRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl RedirectRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<RedirectRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Bulk Redirect
 ///
@@ -3230,6 +4409,7 @@ impl RedirectRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_RewriteRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RewriteRule {
     /// `action_parameters`
@@ -3264,6 +4444,76 @@ pub struct RewriteRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl RewriteRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<RewriteRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Operation
 ///
@@ -3778,6 +5028,7 @@ impl RewriteRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_RouteRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RouteRule {
     /// `action_parameters`
@@ -3812,6 +5063,76 @@ pub struct RouteRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl RouteRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<RouteRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Origin
 ///
@@ -3948,6 +5269,7 @@ impl RouteRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_ScoreRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScoreRule {
     /// Example: `{"increment":3}`.
@@ -3982,6 +5304,76 @@ pub struct ScoreRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl ScoreRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<ScoreRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/rulesets_ScoreRule/allOf/1/properties/action_parameters`
 ///
@@ -4021,6 +5413,7 @@ impl ScoreRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_ServeErrorRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServeErrorRule {
     /// `action_parameters`
@@ -4055,6 +5448,76 @@ pub struct ServeErrorRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl ServeErrorRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<ServeErrorRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Content Type
 ///
@@ -4191,6 +5654,7 @@ impl ServeErrorRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_SetConfigRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetConfigRule {
     /// `action_parameters`
@@ -4225,6 +5689,76 @@ pub struct SetConfigRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl SetConfigRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<SetConfigRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Auto Minify
 ///
@@ -4705,6 +6239,7 @@ impl SetConfigRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_SkipRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SkipRule {
     /// Example: `{"ruleset":"current"}`.
@@ -4739,6 +6274,76 @@ pub struct SkipRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl SkipRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<SkipRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Product
 ///
@@ -4964,6 +6569,7 @@ impl SkipRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_SetCacheSettingsRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SetCacheSettingsRule {
     /// `action_parameters`
@@ -4998,6 +6604,76 @@ pub struct SetCacheSettingsRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl SetCacheSettingsRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<SetCacheSettingsRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Mode
 ///
@@ -5977,6 +7653,7 @@ impl SetCacheSettingsRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_LogCustomFieldRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LogCustomFieldRule {
     /// `action_parameters`
@@ -6011,6 +7688,76 @@ pub struct LogCustomFieldRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl LogCustomFieldRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(
+        mut self,
+        value: impl Into<LogCustomFieldRuleActionParameters>,
+    ) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// Cookie field
 ///
@@ -6176,6 +7923,7 @@ impl LogCustomFieldRuleActionParameters {
 }
 /// `#/components/schemas/rulesets_DDoSDynamicRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DDoSDynamicRule {
     /// The parameters configuring the rule's action.
@@ -6211,8 +7959,76 @@ pub struct DDoSDynamicRule {
     /// Example: `"1"`. Read-only.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl DDoSDynamicRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_ForceConnectionCloseRule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForceConnectionCloseRule {
     /// The parameters configuring the rule's action.
@@ -6247,6 +8063,73 @@ pub struct ForceConnectionCloseRule {
     ///
     /// Example: `"1"`. Read-only.
     pub version: String,
+}
+#[cfg(feature = "mock")]
+impl ForceConnectionCloseRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(last_updated: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            action_parameters: None,
+            categories: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: last_updated.into(),
+            logging: None,
+            r#ref: None,
+            version: version.into(),
+        }
+    }
+    /// Sets `action_parameters`.
+    #[inline]
+    pub fn action_parameters(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action_parameters = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    #[inline]
+    pub fn categories(mut self, value: impl Into<Vec<RuleCategory>>) -> Self {
+        self.categories = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logging`.
+    #[inline]
+    pub fn logging(mut self, value: impl Into<RuleLogging>) -> Self {
+        self.logging = Some(value.into());
+        self
+    }
+    /// Sets `ref`.
+    #[inline]
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/rulesets.post/requestBody`
 ///
@@ -6311,6 +8194,7 @@ pub type ResponseRule = RequestRule;
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint.get/responses/200/allOf/1/properties/result`, `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint.put/responses/200/allOf/1/properties/result`, `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}.get/responses/200/allOf/1/properties/result` and 17 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAccountRulesetResult {
     /// An informative description of the ruleset.
@@ -6335,6 +8219,37 @@ pub struct CreateAccountRulesetResult {
     pub phase: RulesetPhase,
     /// `rules`
     pub rules: ResponseRules,
+}
+#[cfg(feature = "mock")]
+impl CreateAccountRulesetResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<RulesetId>,
+        last_updated: impl Into<String>,
+        name: impl Into<String>,
+        version: impl Into<RulesetVersion>,
+        kind: impl Into<RulesetKind>,
+        phase: impl Into<RulesetPhase>,
+        rules: impl Into<ResponseRules>,
+    ) -> Self {
+        Self {
+            description: None,
+            id: id.into(),
+            last_updated: last_updated.into(),
+            name: name.into(),
+            version: version.into(),
+            kind: kind.into(),
+            phase: phase.into(),
+            rules: rules.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint.put/requestBody`
 ///
@@ -6646,12 +8561,36 @@ pub type Enabled = bool;
 pub type Id = String;
 /// `paths./zones/{zone_id}/managed_headers.get/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListManagedTransformsResponse {
     /// `managed_request_headers`
     pub managed_request_headers: Option<RequestList>,
     /// `managed_response_headers`
     pub managed_response_headers: Option<RequestList>,
+}
+#[cfg(feature = "mock")]
+impl ListManagedTransformsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            managed_request_headers: None,
+            managed_response_headers: None,
+        }
+    }
+    /// Sets `managed_request_headers`.
+    #[inline]
+    pub fn managed_request_headers(mut self, value: impl Into<RequestList>) -> Self {
+        self.managed_request_headers = Some(value.into());
+        self
+    }
+    /// Sets `managed_response_headers`.
+    #[inline]
+    pub fn managed_response_headers(mut self, value: impl Into<RequestList>) -> Self {
+        self.managed_response_headers = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/managed_headers.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -6680,6 +8619,7 @@ impl EditStatusOfManagedTransformsRequest {
 pub type ResponseList = Vec<ResponseModel>;
 /// `#/components/schemas/rulesets_response_model`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResponseModel {
     /// `available`
@@ -6689,6 +8629,36 @@ pub struct ResponseModel {
     /// `id`
     pub id: Option<Id>,
 }
+#[cfg(feature = "mock")]
+impl ResponseModel {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            available: None,
+            enabled: None,
+            id: None,
+        }
+    }
+    /// Sets `available`.
+    #[inline]
+    pub fn available(mut self, value: impl Into<Available>) -> Self {
+        self.available = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// When true, the Managed Transform is available in the current Cloudflare plan.
 ///
 /// Schema: `#/components/schemas/rulesets_available`
@@ -6697,6 +8667,7 @@ pub struct ResponseModel {
 pub type Available = bool;
 /// `paths./zones/{zone_id}/managed_headers.patch/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EditStatusOfManagedTransformsResponse {
     /// `managed_request_headers`
@@ -6704,14 +8675,58 @@ pub struct EditStatusOfManagedTransformsResponse {
     /// `managed_response_headers`
     pub managed_response_headers: Option<ResponseList>,
 }
+#[cfg(feature = "mock")]
+impl EditStatusOfManagedTransformsResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            managed_request_headers: None,
+            managed_response_headers: None,
+        }
+    }
+    /// Sets `managed_request_headers`.
+    #[inline]
+    pub fn managed_request_headers(mut self, value: impl Into<ResponseList>) -> Self {
+        self.managed_request_headers = Some(value.into());
+        self
+    }
+    /// Sets `managed_response_headers`.
+    #[inline]
+    pub fn managed_response_headers(mut self, value: impl Into<ResponseList>) -> Self {
+        self.managed_response_headers = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rulesets_schemas-response_model`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasResponseModel {
     /// `scope`
     pub scope: Option<Scope>,
     /// `type`
     pub r#type: Option<Type>,
+}
+#[cfg(feature = "mock")]
+impl SchemasResponseModel {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { scope: None, r#type: None }
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The scope of the URL normalization.
 ///

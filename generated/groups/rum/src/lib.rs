@@ -453,6 +453,173 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `rum` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`RumApi`](super::RumApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::rum`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct RumMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> RumMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            RumMock { mock }
+        }
+        /// Expects [`RumApi::create_web_analytics_site`](super::RumApi::create_web_analytics_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_web_analytics_site(
+            &self,
+            account_id: &str,
+            body: &CreateSiteRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .create_web_analytics_site(account_id, body),
+                )
+        }
+        /// Expects [`RumApi::list_web_analytics_sites`](super::RumApi::list_web_analytics_sites) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_web_analytics_sites(
+            &self,
+            account_id: &str,
+            params: &ListWebAnalyticsSitesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Site>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .list_web_analytics_sites(account_id, params),
+                )
+        }
+        /// Expects [`RumApi::get_web_analytics_site`](super::RumApi::get_web_analytics_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_web_analytics_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .get_web_analytics_site(account_id, site_id),
+                )
+        }
+        /// Expects [`RumApi::update_web_analytics_site`](super::RumApi::update_web_analytics_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_web_analytics_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+            body: &CreateSiteRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Site>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .update_web_analytics_site(account_id, site_id, body),
+                )
+        }
+        /// Expects [`RumApi::delete_web_analytics_site`](super::RumApi::delete_web_analytics_site) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_web_analytics_site(
+            &self,
+            account_id: &str,
+            site_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SiteTagResult>>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .delete_web_analytics_site(account_id, site_id),
+                )
+        }
+        /// Expects [`RumApi::create_web_analytics_rule`](super::RumApi::create_web_analytics_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_web_analytics_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            body: &CreateRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .create_web_analytics_rule(account_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RumApi::update_web_analytics_rule`](super::RumApi::update_web_analytics_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_web_analytics_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+            body: &CreateRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rule>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .update_web_analytics_rule(account_id, ruleset_id, rule_id, body),
+                )
+        }
+        /// Expects [`RumApi::delete_web_analytics_rule`](super::RumApi::delete_web_analytics_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_web_analytics_rule(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RuleIdResult>>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .delete_web_analytics_rule(account_id, ruleset_id, rule_id),
+                )
+        }
+        /// Expects [`RumApi::list_rules_in_web_analytics_ruleset`](super::RumApi::list_rules_in_web_analytics_ruleset) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_rules_in_web_analytics_ruleset(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RulesResult>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .list_rules_in_web_analytics_ruleset(account_id, ruleset_id),
+                )
+        }
+        /// Expects [`RumApi::update_web_analytics_rules`](super::RumApi::update_web_analytics_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_web_analytics_rules(
+            &self,
+            account_id: &str,
+            ruleset_id: &str,
+            body: &ModifyRulesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RulesResult>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .update_web_analytics_rules(account_id, ruleset_id, body),
+                )
+        }
+        /// Expects [`RumApi::get_rum_status_for_zone`](super::RumApi::get_rum_status_for_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_rum_status_for_zone(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RumSite>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .get_rum_status_for_zone(zone_id),
+                )
+        }
+        /// Expects [`RumApi::toggle_rum_on_off_for_zone`](super::RumApi::toggle_rum_on_off_for_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn toggle_rum_on_off_for_zone(
+            &self,
+            zone_id: &str,
+            body: &ToggleRumRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<RumSite>> {
+            self.mock
+                .on(
+                    super::RumApi::new(self.mock.client())
+                        .toggle_rum_on_off_for_zone(zone_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`RumApi::list_web_analytics_sites`](RumApi::list_web_analytics_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -553,6 +720,7 @@ pub type AutoInstall = bool;
 pub type ZoneTag = String;
 /// `#/components/schemas/rum_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Site {
     /// `auto_install`
@@ -570,6 +738,64 @@ pub struct Site {
     /// `snippet`
     pub snippet: Option<Snippet>,
 }
+#[cfg(feature = "mock")]
+impl Site {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auto_install: None,
+            created: None,
+            rules: None,
+            ruleset: None,
+            site_tag: None,
+            site_token: None,
+            snippet: None,
+        }
+    }
+    /// Sets `auto_install`.
+    #[inline]
+    pub fn auto_install(mut self, value: impl Into<AutoInstall>) -> Self {
+        self.auto_install = Some(value.into());
+        self
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+    /// Sets `ruleset`.
+    #[inline]
+    pub fn ruleset(mut self, value: impl Into<Ruleset>) -> Self {
+        self.ruleset = Some(value.into());
+        self
+    }
+    /// Sets `site_tag`.
+    #[inline]
+    pub fn site_tag(mut self, value: impl Into<SiteTag>) -> Self {
+        self.site_tag = Some(value.into());
+        self
+    }
+    /// Sets `site_token`.
+    #[inline]
+    pub fn site_token(mut self, value: impl Into<SiteToken>) -> Self {
+        self.site_token = Some(value.into());
+        self
+    }
+    /// Sets `snippet`.
+    #[inline]
+    pub fn snippet(mut self, value: impl Into<Snippet>) -> Self {
+        self.snippet = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_timestamp`
 ///
 /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`. Read-only.
@@ -580,6 +806,7 @@ pub type Timestamp = String;
 pub type Rules = Vec<Rule>;
 /// `#/components/schemas/rum_rule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Rule {
     /// Read-only.
@@ -605,6 +832,64 @@ pub struct Rule {
     /// Example: `1000`.
     pub priority: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl Rule {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            host: None,
+            id: None,
+            inclusive: None,
+            is_paused: None,
+            paths: None,
+            priority: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `inclusive`.
+    #[inline]
+    pub fn inclusive(mut self, value: impl Into<bool>) -> Self {
+        self.inclusive = Some(value.into());
+        self
+    }
+    /// Sets `is_paused`.
+    #[inline]
+    pub fn is_paused(mut self, value: impl Into<bool>) -> Self {
+        self.is_paused = Some(value.into());
+        self
+    }
+    /// Sets `paths`.
+    #[inline]
+    pub fn paths(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.paths = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<f64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// The Web Analytics rule identifier.
 ///
 /// Schema: `#/components/schemas/rum_rule_identifier`
@@ -613,6 +898,7 @@ pub struct Rule {
 pub type RuleIdentifier = String;
 /// `#/components/schemas/rum_ruleset`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ruleset {
     /// Whether the ruleset is enabled.
@@ -625,6 +911,43 @@ pub struct Ruleset {
     pub zone_name: Option<String>,
     /// `zone_tag`
     pub zone_tag: Option<ZoneTag>,
+}
+#[cfg(feature = "mock")]
+impl Ruleset {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            zone_name: None,
+            zone_tag: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RulesetIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `zone_name`.
+    #[inline]
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+    /// Sets `zone_tag`.
+    #[inline]
+    pub fn zone_tag(mut self, value: impl Into<ZoneTag>) -> Self {
+        self.zone_tag = Some(value.into());
+        self
+    }
 }
 /// The Web Analytics ruleset identifier.
 ///
@@ -723,10 +1046,25 @@ impl rt::__private::ParamValue for OrderBy {
 }
 /// `#/components/schemas/rum_site-tag-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SiteTagResult {
     /// `site_tag`
     pub site_tag: Option<SiteTag>,
+}
+#[cfg(feature = "mock")]
+impl SiteTagResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { site_tag: None }
+    }
+    /// Sets `site_tag`.
+    #[inline]
+    pub fn site_tag(mut self, value: impl Into<SiteTag>) -> Self {
+        self.site_tag = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/rum_create-rule-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -788,19 +1126,55 @@ impl CreateRuleRequest {
 }
 /// `#/components/schemas/rum_rule-id-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RuleIdResult {
     /// `id`
     pub id: Option<RuleIdentifier>,
 }
+#[cfg(feature = "mock")]
+impl RuleIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_rules-response-collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RulesResult {
     /// `rules`
     pub rules: Option<Rules>,
     /// `ruleset`
     pub ruleset: Option<Ruleset>,
+}
+#[cfg(feature = "mock")]
+impl RulesResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { rules: None, ruleset: None }
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+    /// Sets `ruleset`.
+    #[inline]
+    pub fn ruleset(mut self, value: impl Into<Ruleset>) -> Self {
+        self.ruleset = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/rum_modify-rules-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -902,6 +1276,7 @@ impl ModifyRulesRequestRulesItem {
 }
 /// `#/components/schemas/rum_rum_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RumSite {
     /// `editable`
@@ -910,6 +1285,36 @@ pub struct RumSite {
     pub id: Option<Id>,
     /// `value`
     pub value: Option<Value>,
+}
+#[cfg(feature = "mock")]
+impl RumSite {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            editable: None,
+            id: None,
+            value: None,
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<Editable>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/rum_editable`
 ///

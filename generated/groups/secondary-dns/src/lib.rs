@@ -1159,8 +1159,461 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `secondary-dns` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`SecondaryDnsApi`](super::SecondaryDnsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::secondary_dns`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SecondaryDnsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> SecondaryDnsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            SecondaryDnsMock { mock }
+        }
+        /// Expects [`SecondaryDnsApi::list_acls`](super::SecondaryDnsApi::list_acls) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_acls(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Acl>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client()).list_acls(account_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::create_acl`](super::SecondaryDnsApi::create_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_acl(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .create_acl(account_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_acl`](super::SecondaryDnsApi::get_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_acl(
+            &self,
+            account_id: &str,
+            acl_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_acl(account_id, acl_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::update_acl`](super::SecondaryDnsApi::update_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_acl(
+            &self,
+            account_id: &str,
+            acl_id: &str,
+            body: &AclInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Acl>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .update_acl(account_id, acl_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_acl`](super::SecondaryDnsApi::delete_acl) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_acl(
+            &self,
+            account_id: &str,
+            acl_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_acl(account_id, acl_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_acl_with`](super::SecondaryDnsApi::delete_acl_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_acl_with(
+            &self,
+            account_id: &str,
+            acl_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_acl_with(account_id, acl_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::list_peers`](super::SecondaryDnsApi::list_peers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_peers(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Peer>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .list_peers(account_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::create_peer`](super::SecondaryDnsApi::create_peer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_peer(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Peer>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .create_peer(account_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_peer`](super::SecondaryDnsApi::get_peer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_peer(
+            &self,
+            account_id: &str,
+            peer_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Peer>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_peer(account_id, peer_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::update_peer`](super::SecondaryDnsApi::update_peer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_peer(
+            &self,
+            account_id: &str,
+            peer_id: &str,
+            body: &PeerInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Peer>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .update_peer(account_id, peer_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_peer`](super::SecondaryDnsApi::delete_peer) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_peer(
+            &self,
+            account_id: &str,
+            peer_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_peer(account_id, peer_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_peer_with`](super::SecondaryDnsApi::delete_peer_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_peer_with(
+            &self,
+            account_id: &str,
+            peer_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ComponentsSchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_peer_with(account_id, peer_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::list_tsigs`](super::SecondaryDnsApi::list_tsigs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tsigs(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Tsig>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .list_tsigs(account_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::create_tsig`](super::SecondaryDnsApi::create_tsig) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_tsig(
+            &self,
+            account_id: &str,
+            body: &TsigInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tsig>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .create_tsig(account_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_tsig`](super::SecondaryDnsApi::get_tsig) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tsig(
+            &self,
+            account_id: &str,
+            tsig_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tsig>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_tsig(account_id, tsig_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::update_tsig`](super::SecondaryDnsApi::update_tsig) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_tsig(
+            &self,
+            account_id: &str,
+            tsig_id: &str,
+            body: &TsigInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Tsig>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .update_tsig(account_id, tsig_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_tsig`](super::SecondaryDnsApi::delete_tsig) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tsig(
+            &self,
+            account_id: &str,
+            tsig_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_tsig(account_id, tsig_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_tsig_with`](super::SecondaryDnsApi::delete_tsig_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tsig_with(
+            &self,
+            account_id: &str,
+            tsig_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasIdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_tsig_with(account_id, tsig_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::force_axfr`](super::SecondaryDnsApi::force_axfr) with these arguments: matches the request it sends, answers with its result type.
+        pub fn force_axfr(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ForceResult>> {
+            self.mock
+                .on(super::SecondaryDnsApi::new(self.mock.client()).force_axfr(zone_id))
+        }
+        /// Expects [`SecondaryDnsApi::force_axfr_with`](super::SecondaryDnsApi::force_axfr_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn force_axfr_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<ForceResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .force_axfr_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_secondary_zone_configuration`](super::SecondaryDnsApi::get_secondary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_secondary_zone_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseIncomingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_secondary_zone_configuration(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::create_secondary_zone_configuration`](super::SecondaryDnsApi::create_secondary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_secondary_zone_configuration(
+            &self,
+            zone_id: &str,
+            body: &DnsSecondarySecondaryZone,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseIncomingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .create_secondary_zone_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::update_secondary_zone_configuration`](super::SecondaryDnsApi::update_secondary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_secondary_zone_configuration(
+            &self,
+            zone_id: &str,
+            body: &DnsSecondarySecondaryZone,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseIncomingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .update_secondary_zone_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_secondary_zone_configuration`](super::SecondaryDnsApi::delete_secondary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_secondary_zone_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_secondary_zone_configuration(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_secondary_zone_configuration_with`](super::SecondaryDnsApi::delete_secondary_zone_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_secondary_zone_configuration_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_secondary_zone_configuration_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_primary_zone_configuration`](super::SecondaryDnsApi::get_primary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_primary_zone_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseOutgoingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_primary_zone_configuration(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::create_primary_zone_configuration`](super::SecondaryDnsApi::create_primary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_primary_zone_configuration(
+            &self,
+            zone_id: &str,
+            body: &SingleRequestOutgoing,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseOutgoingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .create_primary_zone_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::update_primary_zone_configuration`](super::SecondaryDnsApi::update_primary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_primary_zone_configuration(
+            &self,
+            zone_id: &str,
+            body: &SingleRequestOutgoing,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseOutgoingResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .update_primary_zone_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_primary_zone_configuration`](super::SecondaryDnsApi::delete_primary_zone_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_primary_zone_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_primary_zone_configuration(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::delete_primary_zone_configuration_with`](super::SecondaryDnsApi::delete_primary_zone_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_primary_zone_configuration_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .delete_primary_zone_configuration_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::disable_outgoing_zone_transfers`](super::SecondaryDnsApi::disable_outgoing_zone_transfers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn disable_outgoing_zone_transfers(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DisableTransferResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .disable_outgoing_zone_transfers(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::disable_outgoing_zone_transfers_with`](super::SecondaryDnsApi::disable_outgoing_zone_transfers_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn disable_outgoing_zone_transfers_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<DisableTransferResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .disable_outgoing_zone_transfers_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::enable_outgoing_zone_transfers`](super::SecondaryDnsApi::enable_outgoing_zone_transfers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_outgoing_zone_transfers(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EnableTransferResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .enable_outgoing_zone_transfers(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::enable_outgoing_zone_transfers_with`](super::SecondaryDnsApi::enable_outgoing_zone_transfers_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_outgoing_zone_transfers_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<EnableTransferResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .enable_outgoing_zone_transfers_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::force_dns_notify`](super::SecondaryDnsApi::force_dns_notify) with these arguments: matches the request it sends, answers with its result type.
+        pub fn force_dns_notify(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasForceResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .force_dns_notify(zone_id),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::force_dns_notify_with`](super::SecondaryDnsApi::force_dns_notify_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn force_dns_notify_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasForceResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .force_dns_notify_with(zone_id, body),
+                )
+        }
+        /// Expects [`SecondaryDnsApi::get_outgoing_zone_transfer_status`](super::SecondaryDnsApi::get_outgoing_zone_transfer_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_outgoing_zone_transfer_status(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EnableTransferResult>> {
+            self.mock
+                .on(
+                    super::SecondaryDnsApi::new(self.mock.client())
+                        .get_outgoing_zone_transfer_status(zone_id),
+                )
+        }
+    }
+}
 /// `#/components/schemas/secondary-dns_acl`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Acl {
     /// Read-only.
@@ -1169,6 +1622,22 @@ pub struct Acl {
     pub ip_range: IpRange,
     /// `name`
     pub name: AclComponentsSchemasName,
+}
+#[cfg(feature = "mock")]
+impl Acl {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ComponentsSchemasIdentifier>,
+        ip_range: impl Into<IpRange>,
+        name: impl Into<AclComponentsSchemasName>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            ip_range: ip_range.into(),
+            name: name.into(),
+        }
+    }
 }
 /// `#/components/schemas/secondary-dns_components-schemas-identifier`
 ///
@@ -1188,13 +1657,29 @@ pub type IpRange = String;
 pub type AclComponentsSchemasName = String;
 /// `#/components/schemas/secondary-dns_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasIdResult {
     /// Read-only.
     pub id: Option<ComponentsSchemasIdentifier>,
 }
+#[cfg(feature = "mock")]
+impl ComponentsSchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/secondary-dns_peer`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Peer {
     /// Read-only.
@@ -1209,6 +1694,48 @@ pub struct Peer {
     pub port: Option<Port>,
     /// `tsig_id`
     pub tsig_id: Option<TsigId>,
+}
+#[cfg(feature = "mock")]
+impl Peer {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ComponentsSchemasIdentifier>,
+        name: impl Into<ComponentsSchemasName>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            ip: None,
+            ixfr_enable: None,
+            name: name.into(),
+            port: None,
+            tsig_id: None,
+        }
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `ixfr_enable`.
+    #[inline]
+    pub fn ixfr_enable(mut self, value: impl Into<IxfrEnable>) -> Self {
+        self.ixfr_enable = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<Port>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `tsig_id`.
+    #[inline]
+    pub fn tsig_id(mut self, value: impl Into<TsigId>) -> Self {
+        self.tsig_id = Some(value.into());
+        self
+    }
 }
 /// IPv4/IPv6 address of primary or secondary nameserver, depending on what zone this peer is linked to. For primary zones this IP defines the IP of the secondary nameserver Cloudflare will NOTIFY upon zone changes. For secondary zones this IP defines the IP of the primary nameserver Cloudflare will send AXFR/IXFR requests to.
 ///
@@ -1242,6 +1769,7 @@ pub type Port = f64;
 pub type TsigId = String;
 /// `#/components/schemas/secondary-dns_tsig`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Tsig {
     /// `algo`
@@ -1252,6 +1780,24 @@ pub struct Tsig {
     pub name: SchemasName,
     /// `secret`
     pub secret: Secret,
+}
+#[cfg(feature = "mock")]
+impl Tsig {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        algo: impl Into<Algo>,
+        id: impl Into<SchemasIdentifier>,
+        name: impl Into<SchemasName>,
+        secret: impl Into<Secret>,
+    ) -> Self {
+        Self {
+            algo: algo.into(),
+            id: id.into(),
+            name: name.into(),
+            secret: secret.into(),
+        }
+    }
 }
 /// TSIG algorithm.
 ///
@@ -1277,10 +1823,25 @@ pub type SchemasName = String;
 pub type Secret = String;
 /// `#/components/schemas/secondary-dns_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasIdResult {
     /// Read-only.
     pub id: Option<SchemasIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl SchemasIdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/secondary-dns_identifier`
 ///
@@ -1325,6 +1886,7 @@ pub type Peers = Vec<serde_json::Value>;
 pub type SoaSerial = f64;
 /// `#/components/schemas/secondary-dns_single_response_incoming/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SingleResponseIncomingResult {
     /// `auto_refresh_seconds`
@@ -1343,6 +1905,71 @@ pub struct SingleResponseIncomingResult {
     pub peers: Option<Peers>,
     /// `soa_serial`
     pub soa_serial: Option<SoaSerial>,
+}
+#[cfg(feature = "mock")]
+impl SingleResponseIncomingResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auto_refresh_seconds: None,
+            checked_time: None,
+            created_time: None,
+            id: None,
+            modified_time: None,
+            name: None,
+            peers: None,
+            soa_serial: None,
+        }
+    }
+    /// Sets `auto_refresh_seconds`.
+    #[inline]
+    pub fn auto_refresh_seconds(mut self, value: impl Into<AutoRefreshSeconds>) -> Self {
+        self.auto_refresh_seconds = Some(value.into());
+        self
+    }
+    /// Sets `checked_time`.
+    #[inline]
+    pub fn checked_time(mut self, value: impl Into<Time>) -> Self {
+        self.checked_time = Some(value.into());
+        self
+    }
+    /// Sets `created_time`.
+    #[inline]
+    pub fn created_time(mut self, value: impl Into<Time>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_time`.
+    #[inline]
+    pub fn modified_time(mut self, value: impl Into<Time>) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `peers`.
+    #[inline]
+    pub fn peers(mut self, value: impl Into<Peers>) -> Self {
+        self.peers = Some(value.into());
+        self
+    }
+    /// Sets `soa_serial`.
+    #[inline]
+    pub fn soa_serial(mut self, value: impl Into<SoaSerial>) -> Self {
+        self.soa_serial = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/secondary-dns_dns-secondary-secondary-zone`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1373,13 +2000,29 @@ impl DnsSecondarySecondaryZone {
 }
 /// `#/components/schemas/secondary-dns_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// Read-only.
     pub id: Option<Identifier>,
 }
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/secondary-dns_single_response_outgoing/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SingleResponseOutgoingResult {
     /// `checked_time`
@@ -1396,6 +2039,64 @@ pub struct SingleResponseOutgoingResult {
     pub peers: Option<Peers>,
     /// `soa_serial`
     pub soa_serial: Option<SoaSerial>,
+}
+#[cfg(feature = "mock")]
+impl SingleResponseOutgoingResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            checked_time: None,
+            created_time: None,
+            id: None,
+            last_transferred_time: None,
+            name: None,
+            peers: None,
+            soa_serial: None,
+        }
+    }
+    /// Sets `checked_time`.
+    #[inline]
+    pub fn checked_time(mut self, value: impl Into<Time>) -> Self {
+        self.checked_time = Some(value.into());
+        self
+    }
+    /// Sets `created_time`.
+    #[inline]
+    pub fn created_time(mut self, value: impl Into<Time>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_transferred_time`.
+    #[inline]
+    pub fn last_transferred_time(mut self, value: impl Into<Time>) -> Self {
+        self.last_transferred_time = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `peers`.
+    #[inline]
+    pub fn peers(mut self, value: impl Into<Peers>) -> Self {
+        self.peers = Some(value.into());
+        self
+    }
+    /// Sets `soa_serial`.
+    #[inline]
+    pub fn soa_serial(mut self, value: impl Into<SoaSerial>) -> Self {
+        self.soa_serial = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/secondary-dns_single_request_outgoing`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -256,6 +256,105 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `security-center` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`SecurityCenterApi`](super::SecurityCenterApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::security_center`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SecurityCenterMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> SecurityCenterMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            SecurityCenterMock { mock }
+        }
+        /// Expects [`SecurityCenterApi::get_security_center_issues_types`](super::SecurityCenterApi::get_security_center_issues_types) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_security_center_issues_types(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<String>>> {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .get_security_center_issues_types(account_id),
+                )
+        }
+        /// Expects [`SecurityCenterApi::get_security_center_issues`](super::SecurityCenterApi::get_security_center_issues) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_security_center_issues(
+            &self,
+            account_id: &str,
+            params: &GetSecurityCenterIssuesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetSecurityCenterIssuesResultVariant1>> {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .get_security_center_issues(account_id, params),
+                )
+        }
+        /// Expects [`SecurityCenterApi::get_security_center_issue_counts_by_class`](super::SecurityCenterApi::get_security_center_issue_counts_by_class) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_security_center_issue_counts_by_class(
+            &self,
+            account_id: &str,
+            params: &GetSecurityCenterIssueCountsByClassParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Vec<ValueCountsResponseResultVariant1Item>>,
+        > {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .get_security_center_issue_counts_by_class(account_id, params),
+                )
+        }
+        /// Expects [`SecurityCenterApi::get_security_center_issue_counts_by_severity`](super::SecurityCenterApi::get_security_center_issue_counts_by_severity) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_security_center_issue_counts_by_severity(
+            &self,
+            account_id: &str,
+            params: &GetSecurityCenterIssueCountsBySeverityParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Vec<ValueCountsResponseResultVariant1Item>>,
+        > {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .get_security_center_issue_counts_by_severity(account_id, params),
+                )
+        }
+        /// Expects [`SecurityCenterApi::get_security_center_issue_counts_by_type`](super::SecurityCenterApi::get_security_center_issue_counts_by_type) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_security_center_issue_counts_by_type(
+            &self,
+            account_id: &str,
+            params: &GetSecurityCenterIssueCountsByTypeParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Vec<ValueCountsResponseResultVariant1Item>>,
+        > {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .get_security_center_issue_counts_by_type(account_id, params),
+                )
+        }
+        /// Expects [`SecurityCenterApi::archive_security_center_insight`](super::SecurityCenterApi::archive_security_center_insight) with these arguments: matches the request it sends, answers with its result type.
+        pub fn archive_security_center_insight(
+            &self,
+            account_id: &str,
+            issue_id: &str,
+            body: &ArchiveSecurityCenterInsightRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::SecurityCenterApi::new(self.mock.client())
+                        .archive_security_center_insight(account_id, issue_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`SecurityCenterApi::get_security_center_issues`](SecurityCenterApi::get_security_center_issues).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -797,6 +896,12 @@ impl std::fmt::Display for IssueType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for IssueType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for IssueType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -905,6 +1010,7 @@ pub type PerPage = i64;
 pub type Count = i64;
 /// `#/components/schemas/security-center_issue`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Issue {
     /// Example: `false`.
@@ -929,6 +1035,92 @@ pub struct Issue {
     pub subject: Option<Subject>,
     /// Format: `date-time`.
     pub timestamp: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Issue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dismissed: None,
+            id: None,
+            issue_class: None,
+            issue_type: None,
+            payload: None,
+            resolve_link: None,
+            resolve_text: None,
+            severity: None,
+            since: None,
+            subject: None,
+            timestamp: None,
+        }
+    }
+    /// Sets `dismissed`.
+    #[inline]
+    pub fn dismissed(mut self, value: impl Into<bool>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issue_class`.
+    #[inline]
+    pub fn issue_class(mut self, value: impl Into<IssueClass>) -> Self {
+        self.issue_class = Some(value.into());
+        self
+    }
+    /// Sets `issue_type`.
+    #[inline]
+    pub fn issue_type(mut self, value: impl Into<IssueType>) -> Self {
+        self.issue_type = Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    #[inline]
+    pub fn payload(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.payload = Some(value.into());
+        self
+    }
+    /// Sets `resolve_link`.
+    #[inline]
+    pub fn resolve_link(mut self, value: impl Into<String>) -> Self {
+        self.resolve_link = Some(value.into());
+        self
+    }
+    /// Sets `resolve_text`.
+    #[inline]
+    pub fn resolve_text(mut self, value: impl Into<String>) -> Self {
+        self.resolve_text = Some(value.into());
+        self
+    }
+    /// Sets `severity`.
+    #[inline]
+    pub fn severity(mut self, value: impl Into<IssueSeverity>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    #[inline]
+    pub fn subject(mut self, value: impl Into<Subject>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    #[inline]
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/security-center_issue/properties/severity`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -979,6 +1171,12 @@ impl std::fmt::Display for IssueSeverity {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for IssueSeverity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for IssueSeverity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -988,6 +1186,7 @@ impl<'de> serde::Deserialize<'de> for IssueSeverity {
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/issues.get/responses/200/allOf/1/properties/result/anyOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetSecurityCenterIssuesResultVariant1 {
     /// `count`
@@ -999,14 +1198,72 @@ pub struct GetSecurityCenterIssuesResultVariant1 {
     /// `per_page`
     pub per_page: Option<PerPage>,
 }
+#[cfg(feature = "mock")]
+impl GetSecurityCenterIssuesResultVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            issues: None,
+            page: None,
+            per_page: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<Count>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `issues`.
+    #[inline]
+    pub fn issues(mut self, value: impl Into<Vec<Issue>>) -> Self {
+        self.issues = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<Page>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/security-center_valueCountsResponse/allOf/1/properties/result/anyOf/0/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValueCountsResponseResultVariant1Item {
     /// Example: `1`.
     pub count: Option<i64>,
     /// `value`
     pub value: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ValueCountsResponseResultVariant1Item {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, value: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/{issue_id}/dismiss.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1032,6 +1289,8 @@ impl ArchiveSecurityCenterInsightRequest {
 }
 /// `#/components/schemas/security-center_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.

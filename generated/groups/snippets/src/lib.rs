@@ -274,6 +274,119 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `snippets` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`SnippetsApi`](super::SnippetsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::snippets`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SnippetsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> SnippetsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            SnippetsMock { mock }
+        }
+        /// Expects [`SnippetsApi::all_snippets`](super::SnippetsApi::all_snippets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn all_snippets(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Snippet>>> {
+            self.mock
+                .on(super::SnippetsApi::new(self.mock.client()).all_snippets(zone_id))
+        }
+        /// Expects [`SnippetsApi::rules`](super::SnippetsApi::rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rules(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock.on(super::SnippetsApi::new(self.mock.client()).rules(zone_id))
+        }
+        /// Expects [`SnippetsApi::put_rules`](super::SnippetsApi::put_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_rules(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock.on(super::SnippetsApi::new(self.mock.client()).put_rules(zone_id))
+        }
+        /// Expects [`SnippetsApi::put_rules_with`](super::SnippetsApi::put_rules_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_rules_with(
+            &self,
+            zone_id: &str,
+            body: &PutRulesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .put_rules_with(zone_id, body),
+                )
+        }
+        /// Expects [`SnippetsApi::snippet`](super::SnippetsApi::snippet) with these arguments: matches the request it sends, answers with its result type.
+        pub fn snippet(
+            &self,
+            zone_id: &str,
+            snippet_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Snippet>> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .snippet(zone_id, snippet_name),
+                )
+        }
+        /// Expects [`SnippetsApi::put_snippet`](super::SnippetsApi::put_snippet) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_snippet(
+            &self,
+            zone_id: &str,
+            snippet_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Snippet>> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .put_snippet(zone_id, snippet_name),
+                )
+        }
+        /// Expects [`SnippetsApi::put_snippet_with`](super::SnippetsApi::put_snippet_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_snippet_with(
+            &self,
+            zone_id: &str,
+            snippet_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Snippet>> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .put_snippet_with(zone_id, snippet_name, form),
+                )
+        }
+        /// Expects [`SnippetsApi::delete_snippet`](super::SnippetsApi::delete_snippet) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_snippet(
+            &self,
+            zone_id: &str,
+            snippet_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .delete_snippet(zone_id, snippet_name),
+                )
+        }
+        /// Expects [`SnippetsApi::content`](super::SnippetsApi::content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn content(
+            &self,
+            zone_id: &str,
+            snippet_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::SnippetsApi::new(self.mock.client())
+                        .content(zone_id, snippet_name),
+                )
+        }
+    }
+}
 /// The parts of the `multipart/form-data` body of [`SnippetsApi::put_snippet`](SnippetsApi::put_snippet).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -323,6 +436,7 @@ impl From<PutSnippetForm> for rt::MultipartForm {
 ///
 /// Schema: `#/components/schemas/snippets_snippet`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Snippet {
     /// Creation time of the snippet
@@ -335,6 +449,36 @@ pub struct Snippet {
     pub modified_on: Option<String>,
     /// `snippet_name`
     pub snippet_name: Option<SnippetName>,
+}
+#[cfg(feature = "mock")]
+impl Snippet {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            modified_on: None,
+            snippet_name: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `snippet_name`.
+    #[inline]
+    pub fn snippet_name(mut self, value: impl Into<SnippetName>) -> Self {
+        self.snippet_name = Some(value.into());
+        self
+    }
 }
 /// Snippet identifying name
 ///
@@ -456,6 +600,7 @@ impl PutSnippetRequestMetadata {
 }
 /// `#/components/schemas/snippets_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -467,18 +612,46 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
+}
 /// `#/components/schemas/snippets_messages`
 ///
 /// Example: `[]`.
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/snippets_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
     /// `message`
     pub message: String,
+}
+#[cfg(feature = "mock")]
+impl MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
 }
 /// The name `SnippetPutRequestMetadata` had until the names were reworked; use [`PutSnippetRequestMetadata`].
 #[deprecated(note = "renamed to `PutSnippetRequestMetadata`")]

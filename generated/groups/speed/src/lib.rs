@@ -106,6 +106,47 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `speed` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`SpeedApi`](super::SpeedApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::speed`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SpeedMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> SpeedMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            SpeedMock { mock }
+        }
+        /// Expects [`SpeedApi::get_cloudflare_fonts_setting`](super::SpeedApi::get_cloudflare_fonts_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_fonts_setting(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CloudflareFonts>> {
+            self.mock
+                .on(
+                    super::SpeedApi::new(self.mock.client())
+                        .get_cloudflare_fonts_setting(zone_id),
+                )
+        }
+        /// Expects [`SpeedApi::change_cloudflare_fonts_setting`](super::SpeedApi::change_cloudflare_fonts_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn change_cloudflare_fonts_setting(
+            &self,
+            zone_id: &str,
+            body: &ChangeCloudflareFontsSettingRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CloudflareFonts>> {
+            self.mock
+                .on(
+                    super::SpeedApi::new(self.mock.client())
+                        .change_cloudflare_fonts_setting(zone_id, body),
+                )
+        }
+    }
+}
 /// Cloudflare Fonts
 ///
 /// Enhance your website's font delivery with Cloudflare Fonts. Deliver Google Hosted fonts from your own domain,
@@ -113,6 +154,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/speed_cloudflare_fonts`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CloudflareFonts {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -129,6 +171,34 @@ pub struct CloudflareFonts {
     pub modified_on: Option<String>,
     /// `value`
     pub value: CloudflareFontsValue,
+}
+#[cfg(feature = "mock")]
+impl CloudflareFonts {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<CloudflareFontsId>,
+        value: impl Into<CloudflareFontsValue>,
+    ) -> Self {
+        Self {
+            editable: None,
+            id: id.into(),
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// ID of the zone setting.
 ///
@@ -171,6 +241,12 @@ impl From<String> for CloudflareFontsId {
 impl std::fmt::Display for CloudflareFontsId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for CloudflareFontsId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareFontsId {

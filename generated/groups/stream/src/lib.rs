@@ -1677,6 +1677,755 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `stream` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`StreamApi`](super::StreamApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::stream`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct StreamMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> StreamMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            StreamMock { mock }
+        }
+        /// Expects [`StreamApi::list_videos`](super::StreamApi::list_videos) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_videos(
+            &self,
+            account_id: &str,
+            params: &ListVideosParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Videos>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_videos(account_id, params),
+                )
+        }
+        /// Expects [`StreamApi::initiate_video_uploads_using_tus`](super::StreamApi::initiate_video_uploads_using_tus) with these arguments: matches the request it sends, answers with its result type.
+        pub fn initiate_video_uploads_using_tus(
+            &self,
+            account_id: &str,
+            params: &InitiateVideoUploadsUsingTusParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .initiate_video_uploads_using_tus(account_id, params),
+                )
+        }
+        /// Expects [`StreamApi::initiate_video_uploads_using_tus_with`](super::StreamApi::initiate_video_uploads_using_tus_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn initiate_video_uploads_using_tus_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+            params: &InitiateVideoUploadsUsingTusParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .initiate_video_uploads_using_tus_with(account_id, body, params),
+                )
+        }
+        /// Expects [`StreamApi::clip_videos_given_start_and_end_time`](super::StreamApi::clip_videos_given_start_and_end_time) with these arguments: matches the request it sends, answers with its result type.
+        pub fn clip_videos_given_start_and_end_time(
+            &self,
+            account_id: &str,
+            body: &VideoClipStandard,
+        ) -> rt::mock::Expectation<'m, rt::Call<Clipping>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .clip_videos_given_start_and_end_time(account_id, body),
+                )
+        }
+        /// Expects [`StreamApi::upload_videos_from_url`](super::StreamApi::upload_videos_from_url) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_videos_from_url(
+            &self,
+            account_id: &str,
+            body: &VideoCopyRequest,
+            params: &UploadVideosFromUrlParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Videos>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .upload_videos_from_url(account_id, body, params),
+                )
+        }
+        /// Expects [`StreamApi::upload_videos_via_direct_upload_urls`](super::StreamApi::upload_videos_via_direct_upload_urls) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_videos_via_direct_upload_urls(
+            &self,
+            account_id: &str,
+            body: &DirectUploadRequest,
+            params: &UploadVideosViaDirectUploadUrlsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<DirectUploadResult>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .upload_videos_via_direct_upload_urls(account_id, body, params),
+                )
+        }
+        /// Expects [`StreamApi::list_signing_keys`](super::StreamApi::list_signing_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_signing_keys(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<KeyResultItem>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_signing_keys(account_id),
+                )
+        }
+        /// Expects [`StreamApi::create_signing_keys`](super::StreamApi::create_signing_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_signing_keys(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Keys>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_signing_keys(account_id),
+                )
+        }
+        /// Expects [`StreamApi::create_signing_keys_with`](super::StreamApi::create_signing_keys_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_signing_keys_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Keys>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_signing_keys_with(account_id, body),
+                )
+        }
+        /// Expects [`StreamApi::delete_signing_keys`](super::StreamApi::delete_signing_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_signing_keys(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_signing_keys(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::delete_signing_keys_with`](super::StreamApi::delete_signing_keys_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_signing_keys_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_signing_keys_with(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::list_live_inputs`](super::StreamApi::list_live_inputs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_live_inputs(
+            &self,
+            account_id: &str,
+            params: &ListLiveInputsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<LiveInputResult>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_live_inputs(account_id, params),
+                )
+        }
+        /// Expects [`StreamApi::create_live_input`](super::StreamApi::create_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_live_input(
+            &self,
+            account_id: &str,
+            body: &CreateInputRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<StreamLiveInput>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_live_input(account_id, body),
+                )
+        }
+        /// Expects [`StreamApi::retrieve_live_input`](super::StreamApi::retrieve_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_live_input(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<StreamLiveInput>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .retrieve_live_input(account_id, live_input_identifier),
+                )
+        }
+        /// Expects [`StreamApi::update_live_input`](super::StreamApi::update_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_live_input(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            body: &UpdateInputRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<StreamLiveInput>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .update_live_input(account_id, live_input_identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::delete_live_input`](super::StreamApi::delete_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_live_input(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_live_input(account_id, live_input_identifier),
+                )
+        }
+        /// Expects [`StreamApi::delete_live_input_with`](super::StreamApi::delete_live_input_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_live_input_with(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_live_input_with(account_id, live_input_identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::list_all_outputs_associated_specified_live_input`](super::StreamApi::list_all_outputs_associated_specified_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_all_outputs_associated_specified_live_input(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Output>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_all_outputs_associated_specified_live_input(
+                            account_id,
+                            live_input_identifier,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::create_new_output_connected_to_live_input`](super::StreamApi::create_new_output_connected_to_live_input) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_new_output_connected_to_live_input(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            body: &CreateOutputRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Output>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_new_output_connected_to_live_input(
+                            account_id,
+                            live_input_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::update_output`](super::StreamApi::update_output) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_output(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            output_identifier: &str,
+            body: &UpdateOutputRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Output>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .update_output(
+                            account_id,
+                            live_input_identifier,
+                            output_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::delete_output`](super::StreamApi::delete_output) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_output(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            output_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_output(
+                            account_id,
+                            live_input_identifier,
+                            output_identifier,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::delete_output_with`](super::StreamApi::delete_output_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_output_with(
+            &self,
+            account_id: &str,
+            live_input_identifier: &str,
+            output_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_output_with(
+                            account_id,
+                            live_input_identifier,
+                            output_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::storage_use`](super::StreamApi::storage_use) with these arguments: matches the request it sends, answers with its result type.
+        pub fn storage_use(
+            &self,
+            account_id: &str,
+            params: &StorageUseParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<StorageUseResult>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .storage_use(account_id, params),
+                )
+        }
+        /// Expects [`StreamApi::list_watermark_profiles`](super::StreamApi::list_watermark_profiles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_watermark_profiles(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Watermarks>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_watermark_profiles(account_id),
+                )
+        }
+        /// Expects [`StreamApi::create_watermark_profiles_via_basic_upload`](super::StreamApi::create_watermark_profiles_via_basic_upload) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_watermark_profiles_via_basic_upload(
+            &self,
+            account_id: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Watermarks>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_watermark_profiles_via_basic_upload(account_id, form),
+                )
+        }
+        /// Expects [`StreamApi::get_watermark_profile`](super::StreamApi::get_watermark_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_watermark_profile(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Watermarks>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .get_watermark_profile(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::delete_watermark_profiles`](super::StreamApi::delete_watermark_profiles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_watermark_profiles(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_watermark_profiles(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::delete_watermark_profiles_with`](super::StreamApi::delete_watermark_profiles_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_watermark_profiles_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_watermark_profiles_with(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::view_webhooks`](super::StreamApi::view_webhooks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn view_webhooks(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(super::StreamApi::new(self.mock.client()).view_webhooks(account_id))
+        }
+        /// Expects [`StreamApi::create_webhooks`](super::StreamApi::create_webhooks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_webhooks(
+            &self,
+            account_id: &str,
+            body: &WebhookRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_webhooks(account_id, body),
+                )
+        }
+        /// Expects [`StreamApi::delete_webhooks`](super::StreamApi::delete_webhooks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_webhooks(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client()).delete_webhooks(account_id),
+                )
+        }
+        /// Expects [`StreamApi::delete_webhooks_with`](super::StreamApi::delete_webhooks_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_webhooks_with(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_webhooks_with(account_id, body),
+                )
+        }
+        /// Expects [`StreamApi::retrieve_video_details`](super::StreamApi::retrieve_video_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_video_details(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Videos>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .retrieve_video_details(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::edit_video_details`](super::StreamApi::edit_video_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_video_details(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &VideoUpdate,
+        ) -> rt::mock::Expectation<'m, rt::Call<Videos>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .edit_video_details(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::delete_video`](super::StreamApi::delete_video) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_video(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_video(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::delete_video_with`](super::StreamApi::delete_video_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_video_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_video_with(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::list_additional_audio_tracks_on_video`](super::StreamApi::list_additional_audio_tracks_on_video) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_additional_audio_tracks_on_video(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<AdditionalAudio>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_additional_audio_tracks_on_video(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::add_audio_tracks_to_video`](super::StreamApi::add_audio_tracks_to_video) with these arguments: matches the request it sends, answers with its result type.
+        pub fn add_audio_tracks_to_video(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &CopyAudioTrack,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdditionalAudio>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .add_audio_tracks_to_video(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::edit_additional_audio_tracks_on_video`](super::StreamApi::edit_additional_audio_tracks_on_video) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_additional_audio_tracks_on_video(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            audio_identifier: &str,
+            body: &EditAudioTrack,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdditionalAudio>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .edit_additional_audio_tracks_on_video(
+                            account_id,
+                            identifier,
+                            audio_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::delete_additional_audio_tracks_on_video`](super::StreamApi::delete_additional_audio_tracks_on_video) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_additional_audio_tracks_on_video(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            audio_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_additional_audio_tracks_on_video(
+                            account_id,
+                            identifier,
+                            audio_identifier,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::list_captions_or_subtitles`](super::StreamApi::list_captions_or_subtitles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_captions_or_subtitles(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Captions>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_captions_or_subtitles(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::list_captions_or_subtitles_for_provided_language`](super::StreamApi::list_captions_or_subtitles_for_provided_language) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_captions_or_subtitles_for_provided_language(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Captions>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_captions_or_subtitles_for_provided_language(
+                            account_id,
+                            identifier,
+                            language,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::upload_captions_or_subtitles`](super::StreamApi::upload_captions_or_subtitles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_captions_or_subtitles(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Captions>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .upload_captions_or_subtitles(
+                            account_id,
+                            identifier,
+                            language,
+                            form,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::delete_captions_or_subtitles`](super::StreamApi::delete_captions_or_subtitles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_captions_or_subtitles(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_captions_or_subtitles(account_id, identifier, language),
+                )
+        }
+        /// Expects [`StreamApi::delete_captions_or_subtitles_with`](super::StreamApi::delete_captions_or_subtitles_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_captions_or_subtitles_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_captions_or_subtitles_with(
+                            account_id,
+                            identifier,
+                            language,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::generate_captions_or_subtitles_provided_language_via_ai`](super::StreamApi::generate_captions_or_subtitles_provided_language_via_ai) with these arguments: matches the request it sends, answers with its result type.
+        pub fn generate_captions_or_subtitles_provided_language_via_ai(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Captions>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .generate_captions_or_subtitles_provided_language_via_ai(
+                            account_id,
+                            identifier,
+                            language,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::return_web_vtt_captions_for_provided_language`](super::StreamApi::return_web_vtt_captions_for_provided_language) with these arguments: matches the request it sends, answers with its result type.
+        pub fn return_web_vtt_captions_for_provided_language(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .return_web_vtt_captions_for_provided_language(
+                            account_id,
+                            identifier,
+                            language,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::return_web_vtt_captions_for_provided_language_with`](super::StreamApi::return_web_vtt_captions_for_provided_language_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn return_web_vtt_captions_for_provided_language_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            language: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .return_web_vtt_captions_for_provided_language_with(
+                            account_id,
+                            identifier,
+                            language,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`StreamApi::list_downloads`](super::StreamApi::list_downloads) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_downloads(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .list_downloads(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::create_downloads`](super::StreamApi::create_downloads) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_downloads(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_downloads(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::create_downloads_with`](super::StreamApi::create_downloads_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_downloads_with(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_downloads_with(account_id, identifier, body),
+                )
+        }
+        /// Expects [`StreamApi::delete_downloads`](super::StreamApi::delete_downloads) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_downloads(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<String>>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .delete_downloads(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::retrieve_embed_code_html`](super::StreamApi::retrieve_embed_code_html) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_embed_code_html(
+            &self,
+            account_id: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .retrieve_embed_code_html(account_id, identifier),
+                )
+        }
+        /// Expects [`StreamApi::create_signed_url_tokens_for_videos`](super::StreamApi::create_signed_url_tokens_for_videos) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_signed_url_tokens_for_videos(
+            &self,
+            account_id: &str,
+            identifier: &str,
+            body: &SignedTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SignedTokenResult>> {
+            self.mock
+                .on(
+                    super::StreamApi::new(self.mock.client())
+                        .create_signed_url_tokens_for_videos(
+                            account_id,
+                            identifier,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`StreamApi::list_videos`](StreamApi::list_videos).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2085,6 +2834,12 @@ impl std::fmt::Display for MediaState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for MediaState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for MediaState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2141,6 +2896,7 @@ pub type End = String;
 pub type IncludeCounts = bool;
 /// `#/components/schemas/stream_videos`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Videos {
     /// `allowedOrigins`
@@ -2199,6 +2955,179 @@ pub struct Videos {
     /// `watermark`
     pub watermark: Option<Watermarks>,
 }
+#[cfg(feature = "mock")]
+impl Videos {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_origins: None,
+            created: None,
+            creator: None,
+            duration: None,
+            input: None,
+            live_input: None,
+            max_duration_seconds: None,
+            meta: None,
+            modified: None,
+            playback: None,
+            preview: None,
+            ready_to_stream: None,
+            ready_to_stream_at: None,
+            require_signed_ur_ls: None,
+            scheduled_deletion: None,
+            size: None,
+            status: None,
+            thumbnail: None,
+            thumbnail_timestamp_pct: None,
+            uid: None,
+            upload_expiry: None,
+            uploaded: None,
+            watermark: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    #[inline]
+    pub fn duration(mut self, value: impl Into<Duration>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    #[inline]
+    pub fn input(mut self, value: impl Into<Input>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+    /// Sets `liveInput`.
+    #[inline]
+    pub fn live_input(mut self, value: impl Into<LiveInput>) -> Self {
+        self.live_input = Some(value.into());
+        self
+    }
+    /// Sets `maxDurationSeconds`.
+    #[inline]
+    pub fn max_duration_seconds(mut self, value: impl Into<MaxDurationSeconds>) -> Self {
+        self.max_duration_seconds = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<MediaMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<Modified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `playback`.
+    #[inline]
+    pub fn playback(mut self, value: impl Into<Playback>) -> Self {
+        self.playback = Some(value.into());
+        self
+    }
+    /// Sets `preview`.
+    #[inline]
+    pub fn preview(mut self, value: impl Into<Preview>) -> Self {
+        self.preview = Some(value.into());
+        self
+    }
+    /// Sets `readyToStream`.
+    #[inline]
+    pub fn ready_to_stream(mut self, value: impl Into<ReadyToStream>) -> Self {
+        self.ready_to_stream = Some(value.into());
+        self
+    }
+    /// Sets `readyToStreamAt`.
+    #[inline]
+    pub fn ready_to_stream_at(mut self, value: impl Into<ReadyToStreamAt>) -> Self {
+        self.ready_to_stream_at = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `scheduledDeletion`.
+    #[inline]
+    pub fn scheduled_deletion(mut self, value: impl Into<ScheduledDeletion>) -> Self {
+        self.scheduled_deletion = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    #[inline]
+    pub fn size(mut self, value: impl Into<Size>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<MediaStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `thumbnail`.
+    #[inline]
+    pub fn thumbnail(mut self, value: impl Into<ThumbnailUrl>) -> Self {
+        self.thumbnail = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `uploadExpiry`.
+    #[inline]
+    pub fn upload_expiry(mut self, value: impl Into<OneTimeUploadExpiry>) -> Self {
+        self.upload_expiry = Some(value.into());
+        self
+    }
+    /// Sets `uploaded`.
+    #[inline]
+    pub fn uploaded(mut self, value: impl Into<Uploaded>) -> Self {
+        self.uploaded = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<Watermarks>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
+}
 /// Lists the origins allowed to display the video. Enter allowed origin domains in an array and use `*` for wildcard subdomains. Empty arrays allow the video to be viewed on any origin.
 ///
 /// Schema: `#/components/schemas/stream_allowedOrigins`
@@ -2217,12 +3146,33 @@ pub type Created = String;
 pub type Duration = f64;
 /// `#/components/schemas/stream_input`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Input {
     /// The video height in pixels. A value of `-1` means the height is unknown. The value becomes available after the upload and before the video is ready.
     pub height: Option<i64>,
     /// The video width in pixels. A value of `-1` means the width is unknown. The value becomes available after the upload and before the video is ready.
     pub width: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl Input {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { height: None, width: None }
+    }
+    /// Sets `height`.
+    #[inline]
+    pub fn height(mut self, value: impl Into<i64>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+    /// Sets `width`.
+    #[inline]
+    pub fn width(mut self, value: impl Into<i64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
 }
 /// The live input ID used to upload a video with Stream Live.
 ///
@@ -2248,6 +3198,7 @@ pub type MediaMetadata = serde_json::Value;
 pub type Modified = String;
 /// `#/components/schemas/stream_playback`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Playback {
     /// DASH Media Presentation Description for the video.
@@ -2258,6 +3209,26 @@ pub struct Playback {
     ///
     /// Example: `"https://customer-m033z5x00ks6nunl.cloudflarestream.com/ea95132c15732412d22c1476fa83f27a/manifest/video.m3u8"`.
     pub hls: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Playback {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { dash: None, hls: None }
+    }
+    /// Sets `dash`.
+    #[inline]
+    pub fn dash(mut self, value: impl Into<String>) -> Self {
+        self.dash = Some(value.into());
+        self
+    }
+    /// Sets `hls`.
+    #[inline]
+    pub fn hls(mut self, value: impl Into<String>) -> Self {
+        self.hls = Some(value.into());
+        self
+    }
 }
 /// The video's preview page URI. This field is omitted until encoding is complete.
 ///
@@ -2299,6 +3270,7 @@ pub type Size = f64;
 ///
 /// Schema: `#/components/schemas/stream_media_status`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaStatus {
     /// `errorReasonCode`
@@ -2312,6 +3284,43 @@ pub struct MediaStatus {
     pub pct_complete: Option<PctComplete>,
     /// `state`
     pub state: Option<MediaState>,
+}
+#[cfg(feature = "mock")]
+impl MediaStatus {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            error_reason_code: None,
+            error_reason_text: None,
+            pct_complete: None,
+            state: None,
+        }
+    }
+    /// Sets `errorReasonCode`.
+    #[inline]
+    pub fn error_reason_code(mut self, value: impl Into<ErrorReasonCode>) -> Self {
+        self.error_reason_code = Some(value.into());
+        self
+    }
+    /// Sets `errorReasonText`.
+    #[inline]
+    pub fn error_reason_text(mut self, value: impl Into<ErrorReasonText>) -> Self {
+        self.error_reason_text = Some(value.into());
+        self
+    }
+    /// Sets `pctComplete`.
+    #[inline]
+    pub fn pct_complete(mut self, value: impl Into<PctComplete>) -> Self {
+        self.pct_complete = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<MediaState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
 /// Specifies why the video failed to encode. This field is empty if the video is not in an `error` state. Preferred for programmatic use.
 ///
@@ -2361,6 +3370,7 @@ pub type OneTimeUploadExpiry = String;
 pub type Uploaded = String;
 /// `#/components/schemas/stream_watermarks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Watermarks {
     /// `created`
@@ -2386,6 +3396,92 @@ pub struct Watermarks {
     pub uid: Option<WatermarkIdentifier>,
     /// `width`
     pub width: Option<Width>,
+}
+#[cfg(feature = "mock")]
+impl Watermarks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            downloaded_from: None,
+            height: None,
+            name: None,
+            opacity: None,
+            padding: None,
+            position: None,
+            scale: None,
+            size: None,
+            uid: None,
+            width: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<WatermarkCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `downloadedFrom`.
+    #[inline]
+    pub fn downloaded_from(mut self, value: impl Into<DownloadedFrom>) -> Self {
+        self.downloaded_from = Some(value.into());
+        self
+    }
+    /// Sets `height`.
+    #[inline]
+    pub fn height(mut self, value: impl Into<Height>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `opacity`.
+    #[inline]
+    pub fn opacity(mut self, value: impl Into<Opacity>) -> Self {
+        self.opacity = Some(value.into());
+        self
+    }
+    /// Sets `padding`.
+    #[inline]
+    pub fn padding(mut self, value: impl Into<Padding>) -> Self {
+        self.padding = Some(value.into());
+        self
+    }
+    /// Sets `position`.
+    #[inline]
+    pub fn position(mut self, value: impl Into<Position>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+    /// Sets `scale`.
+    #[inline]
+    pub fn scale(mut self, value: impl Into<Scale>) -> Self {
+        self.scale = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    #[inline]
+    pub fn size(mut self, value: impl Into<WatermarkSize>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<WatermarkIdentifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `width`.
+    #[inline]
+    pub fn width(mut self, value: impl Into<Width>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
 }
 /// The date and a time a watermark profile was created.
 ///
@@ -2660,6 +3756,7 @@ impl WatermarkAtUpload {
 }
 /// `#/components/schemas/stream_clipping`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Clipping {
     /// `allowedOrigins`
@@ -2699,6 +3796,126 @@ pub struct Clipping {
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// `watermark`
     pub watermark: Option<WatermarkAtUpload>,
+}
+#[cfg(feature = "mock")]
+impl Clipping {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_origins: None,
+            clipped_from_video_uid: None,
+            created: None,
+            creator: None,
+            end_time_seconds: None,
+            max_duration_seconds: None,
+            meta: None,
+            modified: None,
+            playback: None,
+            preview: None,
+            require_signed_ur_ls: None,
+            start_time_seconds: None,
+            status: None,
+            thumbnail_timestamp_pct: None,
+            watermark: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `clippedFromVideoUID`.
+    #[inline]
+    pub fn clipped_from_video_uid(
+        mut self,
+        value: impl Into<ClippedFromVideoUid>,
+    ) -> Self {
+        self.clipped_from_video_uid = Some(value.into());
+        self
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<ClippingCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `endTimeSeconds`.
+    #[inline]
+    pub fn end_time_seconds(mut self, value: impl Into<EndTimeSeconds>) -> Self {
+        self.end_time_seconds = Some(value.into());
+        self
+    }
+    /// Sets `maxDurationSeconds`.
+    #[inline]
+    pub fn max_duration_seconds(mut self, value: impl Into<MaxDurationSeconds>) -> Self {
+        self.max_duration_seconds = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<MediaMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<LiveInputModified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `playback`.
+    #[inline]
+    pub fn playback(mut self, value: impl Into<Playback>) -> Self {
+        self.playback = Some(value.into());
+        self
+    }
+    /// Sets `preview`.
+    #[inline]
+    pub fn preview(mut self, value: impl Into<Preview>) -> Self {
+        self.preview = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `startTimeSeconds`.
+    #[inline]
+    pub fn start_time_seconds(mut self, value: impl Into<StartTimeSeconds>) -> Self {
+        self.start_time_seconds = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<MediaState>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
 }
 /// The date and time the clip was created.
 ///
@@ -2935,6 +4152,7 @@ impl DirectUploadRequest {
 }
 /// `#/components/schemas/stream_direct_upload_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DirectUploadResult {
     /// `scheduledDeletion`
@@ -2950,6 +4168,43 @@ pub struct DirectUploadResult {
     /// `watermark`
     pub watermark: Option<Watermarks>,
 }
+#[cfg(feature = "mock")]
+impl DirectUploadResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            scheduled_deletion: None,
+            uid: None,
+            upload_url: None,
+            watermark: None,
+        }
+    }
+    /// Sets `scheduledDeletion`.
+    #[inline]
+    pub fn scheduled_deletion(mut self, value: impl Into<ScheduledDeletion>) -> Self {
+        self.scheduled_deletion = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `uploadURL`.
+    #[inline]
+    pub fn upload_url(mut self, value: impl Into<String>) -> Self {
+        self.upload_url = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<Watermarks>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/stream_schemas-identifier`
@@ -2964,6 +4219,7 @@ pub type SchemasIdentifier = String;
 pub type SigningKeyCreated = String;
 /// `#/components/schemas/stream_key_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KeyResultItem {
     /// `created`
@@ -2971,8 +4227,29 @@ pub struct KeyResultItem {
     /// `id`
     pub id: Option<SchemasIdentifier>,
 }
+#[cfg(feature = "mock")]
+impl KeyResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { created: None, id: None }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<SigningKeyCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_keys`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Keys {
     /// `created`
@@ -2984,6 +4261,43 @@ pub struct Keys {
     /// `pem`
     pub pem: Option<Pem>,
 }
+#[cfg(feature = "mock")]
+impl Keys {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            id: None,
+            jwk: None,
+            pem: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<SigningKeyCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `jwk`.
+    #[inline]
+    pub fn jwk(mut self, value: impl Into<Jwk>) -> Self {
+        self.jwk = Some(value.into());
+        self
+    }
+    /// Sets `pem`.
+    #[inline]
+    pub fn pem(mut self, value: impl Into<Pem>) -> Self {
+        self.pem = Some(value.into());
+        self
+    }
+}
 /// The signing key in JWK format.
 ///
 /// Schema: `#/components/schemas/stream_jwk`
@@ -2994,6 +4308,7 @@ pub type Jwk = String;
 pub type Pem = String;
 /// `#/components/schemas/stream_live_input_object_without_url`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LiveInputObjectWithoutUrl {
     /// `created`
@@ -3007,6 +4322,53 @@ pub struct LiveInputObjectWithoutUrl {
     pub modified: Option<LiveInputModified>,
     /// `uid`
     pub uid: Option<LiveInputIdentifier>,
+}
+#[cfg(feature = "mock")]
+impl LiveInputObjectWithoutUrl {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            delete_recording_after_days: None,
+            meta: None,
+            modified: None,
+            uid: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<LiveInputCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `deleteRecordingAfterDays`.
+    #[inline]
+    pub fn delete_recording_after_days(
+        mut self,
+        value: impl Into<LiveInputRecordingDeletion>,
+    ) -> Self {
+        self.delete_recording_after_days = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<LiveInputMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<LiveInputModified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<LiveInputIdentifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }
 /// The date and time the live input was created.
 ///
@@ -3034,6 +4396,7 @@ pub type LiveInputMetadata = serde_json::Value;
 pub type LiveInputIdentifier = String;
 /// `#/components/schemas/stream_live_input_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LiveInputResult {
     /// `liveInputs`
@@ -3047,6 +4410,39 @@ pub struct LiveInputResult {
     ///
     /// Example: `35586`.
     pub total: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl LiveInputResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            live_inputs: None,
+            range: None,
+            total: None,
+        }
+    }
+    /// Sets `liveInputs`.
+    #[inline]
+    pub fn live_inputs(
+        mut self,
+        value: impl Into<Vec<LiveInputObjectWithoutUrl>>,
+    ) -> Self {
+        self.live_inputs = Some(value.into());
+        self
+    }
+    /// Sets `range`.
+    #[inline]
+    pub fn range(mut self, value: impl Into<i64>) -> Self {
+        self.range = Some(value.into());
+        self
+    }
+    /// Sets `total`.
+    #[inline]
+    pub fn total(mut self, value: impl Into<i64>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/stream_create_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -3271,6 +4667,7 @@ pub type LiveInputRecordingTimeoutSeconds = i64;
 ///
 /// Naming: named `StreamLiveInput` because `LiveInput` was already used (taken by `#/components/schemas/stream_liveInput`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StreamLiveInput {
     /// `created`
@@ -3305,10 +4702,114 @@ pub struct StreamLiveInput {
     #[serde(rename = "webRTCPlayback")]
     pub web_rtc_playback: Option<PlaybackWebrtc>,
 }
+#[cfg(feature = "mock")]
+impl StreamLiveInput {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            delete_recording_after_days: None,
+            meta: None,
+            modified: None,
+            recording: None,
+            rtmps: None,
+            rtmps_playback: None,
+            srt: None,
+            srt_playback: None,
+            status: None,
+            uid: None,
+            web_rtc: None,
+            web_rtc_playback: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<LiveInputCreated>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `deleteRecordingAfterDays`.
+    #[inline]
+    pub fn delete_recording_after_days(
+        mut self,
+        value: impl Into<LiveInputRecordingDeletion>,
+    ) -> Self {
+        self.delete_recording_after_days = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<LiveInputMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `modified`.
+    #[inline]
+    pub fn modified(mut self, value: impl Into<LiveInputModified>) -> Self {
+        self.modified = Some(value.into());
+        self
+    }
+    /// Sets `recording`.
+    #[inline]
+    pub fn recording(mut self, value: impl Into<LiveInputRecordingSettings>) -> Self {
+        self.recording = Some(value.into());
+        self
+    }
+    /// Sets `rtmps`.
+    #[inline]
+    pub fn rtmps(mut self, value: impl Into<InputRtmps>) -> Self {
+        self.rtmps = Some(value.into());
+        self
+    }
+    /// Sets `rtmpsPlayback`.
+    #[inline]
+    pub fn rtmps_playback(mut self, value: impl Into<PlaybackRtmps>) -> Self {
+        self.rtmps_playback = Some(value.into());
+        self
+    }
+    /// Sets `srt`.
+    #[inline]
+    pub fn srt(mut self, value: impl Into<InputSrt>) -> Self {
+        self.srt = Some(value.into());
+        self
+    }
+    /// Sets `srtPlayback`.
+    #[inline]
+    pub fn srt_playback(mut self, value: impl Into<PlaybackSrt>) -> Self {
+        self.srt_playback = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<LiveInputStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<LiveInputIdentifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `webRTC`.
+    #[inline]
+    pub fn web_rtc(mut self, value: impl Into<InputWebrtc>) -> Self {
+        self.web_rtc = Some(value.into());
+        self
+    }
+    /// Sets `webRTCPlayback`.
+    #[inline]
+    pub fn web_rtc_playback(mut self, value: impl Into<PlaybackWebrtc>) -> Self {
+        self.web_rtc_playback = Some(value.into());
+        self
+    }
+}
 /// Details for streaming to an live input using RTMPS.
 ///
 /// Schema: `#/components/schemas/stream_input_rtmps`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InputRtmps {
     /// `streamKey`
@@ -3316,6 +4817,29 @@ pub struct InputRtmps {
     pub stream_key: Option<InputRtmpsStreamKey>,
     /// `url`
     pub url: Option<InputRtmpsUrl>,
+}
+#[cfg(feature = "mock")]
+impl InputRtmps {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            stream_key: None,
+            url: None,
+        }
+    }
+    /// Sets `streamKey`.
+    #[inline]
+    pub fn stream_key(mut self, value: impl Into<InputRtmpsStreamKey>) -> Self {
+        self.stream_key = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<InputRtmpsUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The secret key to use when streaming via RTMPS to a live input.
 ///
@@ -3333,6 +4857,7 @@ pub type InputRtmpsUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_rtmps`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlaybackRtmps {
     /// `streamKey`
@@ -3340,6 +4865,29 @@ pub struct PlaybackRtmps {
     pub stream_key: Option<PlaybackRtmpsStreamKey>,
     /// `url`
     pub url: Option<PlaybackRtmpsUrl>,
+}
+#[cfg(feature = "mock")]
+impl PlaybackRtmps {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            stream_key: None,
+            url: None,
+        }
+    }
+    /// Sets `streamKey`.
+    #[inline]
+    pub fn stream_key(mut self, value: impl Into<PlaybackRtmpsStreamKey>) -> Self {
+        self.stream_key = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<PlaybackRtmpsUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The secret key to use for playback via RTMPS.
 ///
@@ -3357,6 +4905,7 @@ pub type PlaybackRtmpsUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_input_srt`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InputSrt {
     /// `passphrase`
@@ -3366,6 +4915,36 @@ pub struct InputSrt {
     pub stream_id: Option<InputSrtStreamId>,
     /// `url`
     pub url: Option<InputSrtUrl>,
+}
+#[cfg(feature = "mock")]
+impl InputSrt {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            passphrase: None,
+            stream_id: None,
+            url: None,
+        }
+    }
+    /// Sets `passphrase`.
+    #[inline]
+    pub fn passphrase(mut self, value: impl Into<InputSrtStreamPassphrase>) -> Self {
+        self.passphrase = Some(value.into());
+        self
+    }
+    /// Sets `streamId`.
+    #[inline]
+    pub fn stream_id(mut self, value: impl Into<InputSrtStreamId>) -> Self {
+        self.stream_id = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<InputSrtUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The secret key to use when streaming via SRT to a live input.
 ///
@@ -3389,6 +4968,7 @@ pub type InputSrtUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_srt`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlaybackSrt {
     /// `passphrase`
@@ -3398,6 +4978,36 @@ pub struct PlaybackSrt {
     pub stream_id: Option<PlaybackSrtStreamId>,
     /// `url`
     pub url: Option<PlaybackSrtUrl>,
+}
+#[cfg(feature = "mock")]
+impl PlaybackSrt {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            passphrase: None,
+            stream_id: None,
+            url: None,
+        }
+    }
+    /// Sets `passphrase`.
+    #[inline]
+    pub fn passphrase(mut self, value: impl Into<PlaybackSrtStreamPassphrase>) -> Self {
+        self.passphrase = Some(value.into());
+        self
+    }
+    /// Sets `streamId`.
+    #[inline]
+    pub fn stream_id(mut self, value: impl Into<PlaybackSrtStreamId>) -> Self {
+        self.stream_id = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<PlaybackSrtUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The secret key to use for playback via SRT.
 ///
@@ -3493,6 +5103,12 @@ impl std::fmt::Display for LiveInputStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for LiveInputStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for LiveInputStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3504,10 +5120,25 @@ impl<'de> serde::Deserialize<'de> for LiveInputStatus {
 ///
 /// Schema: `#/components/schemas/stream_input_webrtc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InputWebrtc {
     /// `url`
     pub url: Option<InputWebrtcUrl>,
+}
+#[cfg(feature = "mock")]
+impl InputWebrtc {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<InputWebrtcUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The WebRTC URL you provide to the broadcaster, which they stream live video to.
 ///
@@ -3519,10 +5150,25 @@ pub type InputWebrtcUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_webrtc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlaybackWebrtc {
     /// `url`
     pub url: Option<PlaybackWebrtcUrl>,
+}
+#[cfg(feature = "mock")]
+impl PlaybackWebrtc {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<PlaybackWebrtcUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// The URL used to play live video over WebRTC.
 ///
@@ -3592,6 +5238,7 @@ impl UpdateInputRequest {
 }
 /// `#/components/schemas/stream_output`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Output {
     /// `enabled`
@@ -3603,6 +5250,43 @@ pub struct Output {
     pub uid: Option<OutputIdentifier>,
     /// `url`
     pub url: Option<OutputUrl>,
+}
+#[cfg(feature = "mock")]
+impl Output {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            stream_key: None,
+            uid: None,
+            url: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<OutputEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `streamKey`.
+    #[inline]
+    pub fn stream_key(mut self, value: impl Into<OutputStreamKey>) -> Self {
+        self.stream_key = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<OutputIdentifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<OutputUrl>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// When enabled, live video streamed to the associated live input will be sent to the output URL. When disabled, live video will not be sent to the output URL, even when streaming to the associated live input. Use this to control precisely when you start and stop simulcasting to specific destinations like YouTube and Twitch.
 ///
@@ -3679,6 +5363,7 @@ impl UpdateOutputRequest {
 }
 /// `#/components/schemas/stream_storage_use_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StorageUseResult {
     /// `creator`
@@ -3692,6 +5377,43 @@ pub struct StorageUseResult {
     /// The total count of videos associated with the account.
     #[serde(rename = "videoCount")]
     pub video_count: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl StorageUseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            creator: None,
+            total_storage_minutes: None,
+            total_storage_minutes_limit: None,
+            video_count: None,
+        }
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `totalStorageMinutes`.
+    #[inline]
+    pub fn total_storage_minutes(mut self, value: impl Into<i64>) -> Self {
+        self.total_storage_minutes = Some(value.into());
+        self
+    }
+    /// Sets `totalStorageMinutesLimit`.
+    #[inline]
+    pub fn total_storage_minutes_limit(mut self, value: impl Into<i64>) -> Self {
+        self.total_storage_minutes_limit = Some(value.into());
+        self
+    }
+    /// Sets `videoCount`.
+    #[inline]
+    pub fn video_count(mut self, value: impl Into<i64>) -> Self {
+        self.video_count = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/stream_webhook_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3816,6 +5538,7 @@ impl VideoUpdate {
 }
 /// `#/components/schemas/stream_additionalAudio`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdditionalAudio {
     /// `default`
@@ -3826,6 +5549,43 @@ pub struct AdditionalAudio {
     pub status: Option<AudioState>,
     /// `uid`
     pub uid: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl AdditionalAudio {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            label: None,
+            status: None,
+            uid: None,
+        }
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<AudioDefault>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<AudioLabel>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<AudioState>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<Identifier>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
 }
 /// Denotes whether the audio track will be played by default in a player.
 ///
@@ -3888,6 +5648,12 @@ impl From<String> for AudioState {
 impl std::fmt::Display for AudioState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for AudioState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for AudioState {
@@ -3959,6 +5725,7 @@ impl EditAudioTrack {
 }
 /// `#/components/schemas/stream_captions`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Captions {
     /// `generated`
@@ -3969,6 +5736,43 @@ pub struct Captions {
     pub language: Option<Language>,
     /// `status`
     pub status: Option<CaptionStatus>,
+}
+#[cfg(feature = "mock")]
+impl Captions {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            generated: None,
+            label: None,
+            language: None,
+            status: None,
+        }
+    }
+    /// Sets `generated`.
+    #[inline]
+    pub fn generated(mut self, value: impl Into<GeneratedCaption>) -> Self {
+        self.generated = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<Label>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    #[inline]
+    pub fn language(mut self, value: impl Into<Language>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<CaptionStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// Whether the caption was generated via AI.
 ///
@@ -4037,6 +5841,12 @@ impl From<String> for CaptionStatus {
 impl std::fmt::Display for CaptionStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for CaptionStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for CaptionStatus {
@@ -4315,10 +6125,25 @@ impl<'de> serde::Deserialize<'de> for AccessRulesType {
 }
 /// `#/components/schemas/stream_signed_token_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SignedTokenResult {
     /// The signed token used with the signed URLs feature.
     pub token: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl SignedTokenResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+    /// Sets `token`.
+    #[inline]
+    pub fn token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
 }
 /// The name `LiveInput2` had until the names were reworked; use [`StreamLiveInput`].
 #[deprecated(note = "renamed to `StreamLiveInput`")]

@@ -1617,8 +1617,660 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `teams-devices` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`TeamsDevicesApi`](super::TeamsDevicesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::teams_devices`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct TeamsDevicesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> TeamsDevicesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            TeamsDevicesMock { mock }
+        }
+        /// Expects [`TeamsDevicesApi::list_devices`](super::TeamsDevicesApi::list_devices) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_devices(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Devices>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_devices(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::list_device_dex_tests`](super::TeamsDevicesApi::list_device_dex_tests) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_device_dex_tests(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceDexTestSchemasHttp>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_device_dex_tests(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::create_device_dex_test`](super::TeamsDevicesApi::create_device_dex_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_device_dex_test(
+            &self,
+            account_id: &str,
+            body: &DeviceDexTestSchemasHttp,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceDexTestSchemasHttp>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .create_device_dex_test(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_dex_test`](super::TeamsDevicesApi::get_device_dex_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_dex_test(
+            &self,
+            account_id: &str,
+            dex_test_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceDexTestSchemasHttp>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_dex_test(account_id, dex_test_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::update_device_dex_test`](super::TeamsDevicesApi::update_device_dex_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_device_dex_test(
+            &self,
+            account_id: &str,
+            dex_test_id: &str,
+            body: &DeviceDexTestSchemasHttp,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceDexTestSchemasHttp>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .update_device_dex_test(account_id, dex_test_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_dex_test`](super::TeamsDevicesApi::delete_device_dex_test) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_dex_test(
+            &self,
+            account_id: &str,
+            dex_test_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceDexTestSchemasHttp>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_dex_test(account_id, dex_test_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::list_your_device_managed_networks`](super::TeamsDevicesApi::list_your_device_managed_networks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_your_device_managed_networks(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DeviceManagedNetworks>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_your_device_managed_networks(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::create_device_managed_network`](super::TeamsDevicesApi::create_device_managed_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_device_managed_network(
+            &self,
+            account_id: &str,
+            body: &CreateDeviceManagedNetworkRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceManagedNetworks>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .create_device_managed_network(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_managed_network_details`](super::TeamsDevicesApi::get_device_managed_network_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_managed_network_details(
+            &self,
+            account_id: &str,
+            network_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceManagedNetworks>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_managed_network_details(account_id, network_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::update_device_managed_network`](super::TeamsDevicesApi::update_device_managed_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_device_managed_network(
+            &self,
+            account_id: &str,
+            network_id: &str,
+            body: &UpdateDeviceManagedNetworkRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceManagedNetworks>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .update_device_managed_network(account_id, network_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_managed_network`](super::TeamsDevicesApi::delete_device_managed_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_managed_network(
+            &self,
+            account_id: &str,
+            network_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceManagedNetworks>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_managed_network(account_id, network_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_managed_network_with`](super::TeamsDevicesApi::delete_device_managed_network_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_managed_network_with(
+            &self,
+            account_id: &str,
+            network_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceManagedNetworks>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_managed_network_with(account_id, network_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::list_device_settings_profiles`](super::TeamsDevicesApi::list_device_settings_profiles) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_device_settings_profiles(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_device_settings_profiles(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_default_device_settings_profile`](super::TeamsDevicesApi::get_default_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_default_device_settings_profile(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DefaultDeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_default_device_settings_profile(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::create_device_settings_profile`](super::TeamsDevicesApi::create_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_device_settings_profile(
+            &self,
+            account_id: &str,
+            body: &CreateDeviceSettingsProfileRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .create_device_settings_profile(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::edit_default_device_settings_profile`](super::TeamsDevicesApi::edit_default_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_default_device_settings_profile(
+            &self,
+            account_id: &str,
+            body: &EditDefaultDeviceSettingsProfileRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DefaultDeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .edit_default_device_settings_profile(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_split_tunnel_exclude_list`](super::TeamsDevicesApi::get_split_tunnel_exclude_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_split_tunnel_exclude_list(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SplitTunnel>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_split_tunnel_exclude_list(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_split_tunnel_exclude_list`](super::TeamsDevicesApi::set_split_tunnel_exclude_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_split_tunnel_exclude_list(
+            &self,
+            account_id: &str,
+            body: &Vec<SplitTunnel>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SplitTunnel>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_split_tunnel_exclude_list(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_your_local_domain_fallback_list`](super::TeamsDevicesApi::get_your_local_domain_fallback_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_your_local_domain_fallback_list(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<FallbackDomain>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_your_local_domain_fallback_list(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_your_local_domain_fallback_list`](super::TeamsDevicesApi::set_your_local_domain_fallback_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_your_local_domain_fallback_list(
+            &self,
+            account_id: &str,
+            body: &Vec<FallbackDomain>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FallbackDomain>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_your_local_domain_fallback_list(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_split_tunnel_include_list`](super::TeamsDevicesApi::get_split_tunnel_include_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_split_tunnel_include_list(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SplitTunnelInclude>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_split_tunnel_include_list(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_split_tunnel_include_list`](super::TeamsDevicesApi::set_split_tunnel_include_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_split_tunnel_include_list(
+            &self,
+            account_id: &str,
+            body: &Vec<SplitTunnelInclude>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SplitTunnelInclude>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_split_tunnel_include_list(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_settings_profile_by_id`](super::TeamsDevicesApi::get_device_settings_profile_by_id) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_settings_profile_by_id(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_settings_profile_by_id(account_id, policy_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::edit_device_settings_profile`](super::TeamsDevicesApi::edit_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &EditDeviceSettingsProfileRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeviceSettingsPolicy>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .edit_device_settings_profile(account_id, policy_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_settings_profile`](super::TeamsDevicesApi::delete_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceSettingsPolicy>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_settings_profile(account_id, policy_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_settings_profile_with`](super::TeamsDevicesApi::delete_device_settings_profile_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_settings_profile_with(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<DeviceSettingsPolicy>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_settings_profile_with(account_id, policy_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_split_tunnel_exclude_list_device_settings_profile`](super::TeamsDevicesApi::get_split_tunnel_exclude_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_split_tunnel_exclude_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SplitTunnel>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_split_tunnel_exclude_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_split_tunnel_exclude_list_device_settings_profile`](super::TeamsDevicesApi::set_split_tunnel_exclude_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_split_tunnel_exclude_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &Vec<SplitTunnel>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SplitTunnel>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_split_tunnel_exclude_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_local_domain_fallback_list_device_settings_profile`](super::TeamsDevicesApi::get_local_domain_fallback_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_local_domain_fallback_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<FallbackDomain>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_local_domain_fallback_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_local_domain_fallback_list_device_settings_profile`](super::TeamsDevicesApi::set_local_domain_fallback_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_local_domain_fallback_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &Vec<FallbackDomain>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<FallbackDomain>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_local_domain_fallback_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_split_tunnel_include_list_device_settings_profile`](super::TeamsDevicesApi::get_split_tunnel_include_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_split_tunnel_include_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SplitTunnelInclude>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_split_tunnel_include_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::set_split_tunnel_include_list_device_settings_profile`](super::TeamsDevicesApi::set_split_tunnel_include_list_device_settings_profile) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_split_tunnel_include_list_device_settings_profile(
+            &self,
+            account_id: &str,
+            policy_id: &str,
+            body: &Vec<SplitTunnelInclude>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SplitTunnelInclude>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .set_split_tunnel_include_list_device_settings_profile(
+                            account_id,
+                            policy_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::list_device_posture_rules`](super::TeamsDevicesApi::list_device_posture_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_device_posture_rules(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DevicePostureRules>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_device_posture_rules(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::create_device_posture_rule`](super::TeamsDevicesApi::create_device_posture_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_device_posture_rule(
+            &self,
+            account_id: &str,
+            body: &DevicePostureRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureRules>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .create_device_posture_rule(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::list_your_device_posture_integrations`](super::TeamsDevicesApi::list_your_device_posture_integrations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_your_device_posture_integrations(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<DevicePostureIntegrations>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .list_your_device_posture_integrations(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::create_device_posture_integration`](super::TeamsDevicesApi::create_device_posture_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_device_posture_integration(
+            &self,
+            account_id: &str,
+            body: &CreateDevicePostureIntegrationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureIntegrations>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .create_device_posture_integration(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_posture_integration_details`](super::TeamsDevicesApi::get_device_posture_integration_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_posture_integration_details(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureIntegrations>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_posture_integration_details(
+                            account_id,
+                            integration_id,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::edit_device_posture_integration`](super::TeamsDevicesApi::edit_device_posture_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_device_posture_integration(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+            body: &EditDevicePostureIntegrationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureIntegrations>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .edit_device_posture_integration(
+                            account_id,
+                            integration_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_posture_integration`](super::TeamsDevicesApi::delete_device_posture_integration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_posture_integration(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_posture_integration(account_id, integration_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_posture_integration_with`](super::TeamsDevicesApi::delete_device_posture_integration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_posture_integration_with(
+            &self,
+            account_id: &str,
+            integration_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_posture_integration_with(
+                            account_id,
+                            integration_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_posture_rule_details`](super::TeamsDevicesApi::get_device_posture_rule_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_posture_rule_details(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureRules>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_posture_rule_details(account_id, rule_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::update_device_posture_rule`](super::TeamsDevicesApi::update_device_posture_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_device_posture_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &DevicePostureRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DevicePostureRules>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .update_device_posture_rule(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_posture_rule`](super::TeamsDevicesApi::delete_device_posture_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_posture_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_posture_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::delete_device_posture_rule_with`](super::TeamsDevicesApi::delete_device_posture_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_device_posture_rule_with(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<IdResult>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .delete_device_posture_rule_with(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::revoke_devices`](super::TeamsDevicesApi::revoke_devices) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_devices(
+            &self,
+            account_id: &str,
+            body: &RevokeDevicesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .revoke_devices(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_settings_for_zero_trust_account`](super::TeamsDevicesApi::get_device_settings_for_zero_trust_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_settings_for_zero_trust_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZeroTrustAccountDeviceSettings>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_settings_for_zero_trust_account(account_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::update_device_settings_for_zero_trust_account`](super::TeamsDevicesApi::update_device_settings_for_zero_trust_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_device_settings_for_zero_trust_account(
+            &self,
+            account_id: &str,
+            body: &ZeroTrustAccountDeviceSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZeroTrustAccountDeviceSettings>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .update_device_settings_for_zero_trust_account(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::unrevoke_devices`](super::TeamsDevicesApi::unrevoke_devices) with these arguments: matches the request it sends, answers with its result type.
+        pub fn unrevoke_devices(
+            &self,
+            account_id: &str,
+            body: &UnrevokeDevicesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .unrevoke_devices(account_id, body),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_device_details`](super::TeamsDevicesApi::get_device_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_device_details(
+            &self,
+            account_id: &str,
+            device_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_device_details(account_id, device_id),
+                )
+        }
+        /// Expects [`TeamsDevicesApi::get_admin_override_code_for_device`](super::TeamsDevicesApi::get_admin_override_code_for_device) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_admin_override_code_for_device(
+            &self,
+            account_id: &str,
+            device_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<OverrideCodesResult>> {
+            self.mock
+                .on(
+                    super::TeamsDevicesApi::new(self.mock.client())
+                        .get_admin_override_code_for_device(account_id, device_id),
+                )
+        }
+    }
+}
 /// `#/components/schemas/teams-devices_devices`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Devices {
     /// `created`
@@ -1661,6 +2313,155 @@ pub struct Devices {
     pub user: Option<User>,
     /// `version`
     pub version: Option<Version>,
+}
+#[cfg(feature = "mock")]
+impl Devices {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            deleted: None,
+            device_type: None,
+            id: None,
+            ip: None,
+            key: None,
+            last_seen: None,
+            mac_address: None,
+            manufacturer: None,
+            model: None,
+            name: None,
+            os_distro_name: None,
+            os_distro_revision: None,
+            os_version: None,
+            os_version_extra: None,
+            revoked_at: None,
+            serial_number: None,
+            updated: None,
+            user: None,
+            version: None,
+        }
+    }
+    /// Sets `created`.
+    #[inline]
+    pub fn created(mut self, value: impl Into<Created>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+    /// Sets `deleted`.
+    #[inline]
+    pub fn deleted(mut self, value: impl Into<Deleted>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+    /// Sets `device_type`.
+    #[inline]
+    pub fn device_type(mut self, value: impl Into<Platform>) -> Self {
+        self.device_type = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<Key>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `last_seen`.
+    #[inline]
+    pub fn last_seen(mut self, value: impl Into<LastSeen>) -> Self {
+        self.last_seen = Some(value.into());
+        self
+    }
+    /// Sets `mac_address`.
+    #[inline]
+    pub fn mac_address(mut self, value: impl Into<MacAddress>) -> Self {
+        self.mac_address = Some(value.into());
+        self
+    }
+    /// Sets `manufacturer`.
+    #[inline]
+    pub fn manufacturer(mut self, value: impl Into<Manufacturer>) -> Self {
+        self.manufacturer = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    #[inline]
+    pub fn model(mut self, value: impl Into<Model>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `os_distro_name`.
+    #[inline]
+    pub fn os_distro_name(mut self, value: impl Into<OsDistroName>) -> Self {
+        self.os_distro_name = Some(value.into());
+        self
+    }
+    /// Sets `os_distro_revision`.
+    #[inline]
+    pub fn os_distro_revision(mut self, value: impl Into<OsDistroRevision>) -> Self {
+        self.os_distro_revision = Some(value.into());
+        self
+    }
+    /// Sets `os_version`.
+    #[inline]
+    pub fn os_version(mut self, value: impl Into<OsVersion>) -> Self {
+        self.os_version = Some(value.into());
+        self
+    }
+    /// Sets `os_version_extra`.
+    #[inline]
+    pub fn os_version_extra(mut self, value: impl Into<OsVersionExtra>) -> Self {
+        self.os_version_extra = Some(value.into());
+        self
+    }
+    /// Sets `revoked_at`.
+    #[inline]
+    pub fn revoked_at(mut self, value: impl Into<RevokedAt>) -> Self {
+        self.revoked_at = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `updated`.
+    #[inline]
+    pub fn updated(mut self, value: impl Into<Updated>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    #[inline]
+    pub fn user(mut self, value: impl Into<User>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<Version>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 /// When the device was created.
 ///
@@ -1839,6 +2640,7 @@ pub type SerialNumber = String;
 pub type Updated = String;
 /// `#/components/schemas/teams-devices_user`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `email`
@@ -1849,6 +2651,36 @@ pub struct User {
     ///
     /// Example: `"John Appleseed"`.
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl User {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `email`.
+    #[inline]
+    pub fn email(mut self, value: impl Into<Email>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The contact email address of the user.
 ///
@@ -2093,6 +2925,7 @@ impl DexTargetPolicy {
 pub type Uuid = String;
 /// `#/components/schemas/teams-devices_device-managed-networks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeviceManagedNetworks {
     /// `config`
@@ -2104,6 +2937,46 @@ pub struct DeviceManagedNetworks {
     /// `type`
     pub r#type: Option<ComponentsSchemasType>,
 }
+#[cfg(feature = "mock")]
+impl DeviceManagedNetworks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            name: None,
+            network_id: None,
+            r#type: None,
+        }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<SchemasConfigResponse>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl Into<DeviceManagedNetworksComponentsSchemasName>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `network_id`.
+    #[inline]
+    pub fn network_id(mut self, value: impl Into<Uuid>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<ComponentsSchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// The configuration object containing information for the WARP client to detect the managed network.
 ///
 /// Schema: `#/components/schemas/teams-devices_schemas-config_response`
@@ -2114,6 +2987,7 @@ pub type SchemasConfigResponse = TlsConfigResponse;
 ///
 /// Schema: `#/components/schemas/teams-devices_tls_config_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TlsConfigResponse {
     /// The SHA-256 hash of the TLS certificate presented by the host found at tls_sockaddr. If absent, regular certificate verification (trusted roots, valid timestamp, etc) will be used to validate the certificate.
@@ -2124,6 +2998,23 @@ pub struct TlsConfigResponse {
     ///
     /// Example: `"foobar:1234"`.
     pub tls_sockaddr: String,
+}
+#[cfg(feature = "mock")]
+impl TlsConfigResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tls_sockaddr: impl Into<String>) -> Self {
+        Self {
+            sha256: None,
+            tls_sockaddr: tls_sockaddr.into(),
+        }
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
 }
 /// The name of the device managed network. This name must be unique.
 ///
@@ -2299,6 +3190,7 @@ impl UpdateDeviceManagedNetworkRequest {
 }
 /// `#/components/schemas/teams-devices_device_settings_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeviceSettingsPolicy {
     /// `allow_mode_switch`
@@ -2355,6 +3247,196 @@ pub struct DeviceSettingsPolicy {
     pub target_tests: Option<Vec<TargetDexTest>>,
     /// `tunnel_protocol`
     pub tunnel_protocol: Option<TunnelProtocol>,
+}
+#[cfg(feature = "mock")]
+impl DeviceSettingsPolicy {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_mode_switch: None,
+            allow_updates: None,
+            allowed_to_leave: None,
+            auto_connect: None,
+            captive_portal: None,
+            default: None,
+            description: None,
+            disable_auto_fallback: None,
+            enabled: None,
+            exclude: None,
+            exclude_office_ips: None,
+            fallback_domains: None,
+            gateway_unique_id: None,
+            include: None,
+            lan_allow_minutes: None,
+            lan_allow_subnet_size: None,
+            r#match: None,
+            name: None,
+            policy_id: None,
+            precedence: None,
+            service_mode_v2: None,
+            support_url: None,
+            switch_locked: None,
+            target_tests: None,
+            tunnel_protocol: None,
+        }
+    }
+    /// Sets `allow_mode_switch`.
+    #[inline]
+    pub fn allow_mode_switch(mut self, value: impl Into<AllowModeSwitch>) -> Self {
+        self.allow_mode_switch = Some(value.into());
+        self
+    }
+    /// Sets `allow_updates`.
+    #[inline]
+    pub fn allow_updates(mut self, value: impl Into<AllowUpdates>) -> Self {
+        self.allow_updates = Some(value.into());
+        self
+    }
+    /// Sets `allowed_to_leave`.
+    #[inline]
+    pub fn allowed_to_leave(mut self, value: impl Into<AllowedToLeave>) -> Self {
+        self.allowed_to_leave = Some(value.into());
+        self
+    }
+    /// Sets `auto_connect`.
+    #[inline]
+    pub fn auto_connect(mut self, value: impl Into<AutoConnect>) -> Self {
+        self.auto_connect = Some(value.into());
+        self
+    }
+    /// Sets `captive_portal`.
+    #[inline]
+    pub fn captive_portal(mut self, value: impl Into<CaptivePortal>) -> Self {
+        self.captive_portal = Some(value.into());
+        self
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<TeamsDevicesDefault>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_auto_fallback`.
+    #[inline]
+    pub fn disable_auto_fallback(
+        mut self,
+        value: impl Into<DisableAutoFallback>,
+    ) -> Self {
+        self.disable_auto_fallback = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<Exclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `exclude_office_ips`.
+    #[inline]
+    pub fn exclude_office_ips(mut self, value: impl Into<ExcludeOfficeIps>) -> Self {
+        self.exclude_office_ips = Some(value.into());
+        self
+    }
+    /// Sets `fallback_domains`.
+    #[inline]
+    pub fn fallback_domains(mut self, value: impl Into<FallbackDomains>) -> Self {
+        self.fallback_domains = Some(value.into());
+        self
+    }
+    /// Sets `gateway_unique_id`.
+    #[inline]
+    pub fn gateway_unique_id(mut self, value: impl Into<GatewayUniqueId>) -> Self {
+        self.gateway_unique_id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `lan_allow_minutes`.
+    #[inline]
+    pub fn lan_allow_minutes(mut self, value: impl Into<LanAllowMinutes>) -> Self {
+        self.lan_allow_minutes = Some(value.into());
+        self
+    }
+    /// Sets `lan_allow_subnet_size`.
+    #[inline]
+    pub fn lan_allow_subnet_size(
+        mut self,
+        value: impl Into<LanAllowSubnetSize>,
+    ) -> Self {
+        self.lan_allow_subnet_size = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<SchemasMatch>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `policy_id`.
+    #[inline]
+    pub fn policy_id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.policy_id = Some(value.into());
+        self
+    }
+    /// Sets `precedence`.
+    #[inline]
+    pub fn precedence(mut self, value: impl Into<Precedence>) -> Self {
+        self.precedence = Some(value.into());
+        self
+    }
+    /// Sets `service_mode_v2`.
+    #[inline]
+    pub fn service_mode_v2(mut self, value: impl Into<ServiceModeV2>) -> Self {
+        self.service_mode_v2 = Some(value.into());
+        self
+    }
+    /// Sets `support_url`.
+    #[inline]
+    pub fn support_url(mut self, value: impl Into<SupportUrl>) -> Self {
+        self.support_url = Some(value.into());
+        self
+    }
+    /// Sets `switch_locked`.
+    #[inline]
+    pub fn switch_locked(mut self, value: impl Into<SwitchLocked>) -> Self {
+        self.switch_locked = Some(value.into());
+        self
+    }
+    /// Sets `target_tests`.
+    #[inline]
+    pub fn target_tests(mut self, value: impl Into<Vec<TargetDexTest>>) -> Self {
+        self.target_tests = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_protocol`.
+    #[inline]
+    pub fn tunnel_protocol(mut self, value: impl Into<TunnelProtocol>) -> Self {
+        self.tunnel_protocol = Some(value.into());
+        self
+    }
 }
 /// Whether to allow the user to switch WARP between modes.
 ///
@@ -2642,12 +3724,33 @@ pub type SupportUrl = String;
 pub type SwitchLocked = bool;
 /// `#/components/schemas/teams-devices_target_dex_test`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TargetDexTest {
     /// The id of the DEX test targeting this policy
     pub id: Option<String>,
     /// The name of the DEX test targeting this policy
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl TargetDexTest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Determines which tunnel protocol to use.
 ///
@@ -2657,6 +3760,7 @@ pub struct TargetDexTest {
 pub type TunnelProtocol = String;
 /// `#/components/schemas/teams-devices_default_device_settings_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DefaultDeviceSettingsPolicy {
     /// `allow_mode_switch`
@@ -2697,6 +3801,137 @@ pub struct DefaultDeviceSettingsPolicy {
     pub switch_locked: Option<SwitchLocked>,
     /// `tunnel_protocol`
     pub tunnel_protocol: Option<TunnelProtocol>,
+}
+#[cfg(feature = "mock")]
+impl DefaultDeviceSettingsPolicy {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_mode_switch: None,
+            allow_updates: None,
+            allowed_to_leave: None,
+            auto_connect: None,
+            captive_portal: None,
+            default: None,
+            disable_auto_fallback: None,
+            enabled: None,
+            exclude: None,
+            exclude_office_ips: None,
+            fallback_domains: None,
+            gateway_unique_id: None,
+            include: None,
+            service_mode_v2: None,
+            support_url: None,
+            switch_locked: None,
+            tunnel_protocol: None,
+        }
+    }
+    /// Sets `allow_mode_switch`.
+    #[inline]
+    pub fn allow_mode_switch(mut self, value: impl Into<AllowModeSwitch>) -> Self {
+        self.allow_mode_switch = Some(value.into());
+        self
+    }
+    /// Sets `allow_updates`.
+    #[inline]
+    pub fn allow_updates(mut self, value: impl Into<AllowUpdates>) -> Self {
+        self.allow_updates = Some(value.into());
+        self
+    }
+    /// Sets `allowed_to_leave`.
+    #[inline]
+    pub fn allowed_to_leave(mut self, value: impl Into<AllowedToLeave>) -> Self {
+        self.allowed_to_leave = Some(value.into());
+        self
+    }
+    /// Sets `auto_connect`.
+    #[inline]
+    pub fn auto_connect(mut self, value: impl Into<AutoConnect>) -> Self {
+        self.auto_connect = Some(value.into());
+        self
+    }
+    /// Sets `captive_portal`.
+    #[inline]
+    pub fn captive_portal(mut self, value: impl Into<CaptivePortal>) -> Self {
+        self.captive_portal = Some(value.into());
+        self
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `disable_auto_fallback`.
+    #[inline]
+    pub fn disable_auto_fallback(
+        mut self,
+        value: impl Into<DisableAutoFallback>,
+    ) -> Self {
+        self.disable_auto_fallback = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl Into<Exclude>) -> Self {
+        self.exclude = Some(value.into());
+        self
+    }
+    /// Sets `exclude_office_ips`.
+    #[inline]
+    pub fn exclude_office_ips(mut self, value: impl Into<ExcludeOfficeIps>) -> Self {
+        self.exclude_office_ips = Some(value.into());
+        self
+    }
+    /// Sets `fallback_domains`.
+    #[inline]
+    pub fn fallback_domains(mut self, value: impl Into<FallbackDomains>) -> Self {
+        self.fallback_domains = Some(value.into());
+        self
+    }
+    /// Sets `gateway_unique_id`.
+    #[inline]
+    pub fn gateway_unique_id(mut self, value: impl Into<GatewayUniqueId>) -> Self {
+        self.gateway_unique_id = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl Into<Include>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `service_mode_v2`.
+    #[inline]
+    pub fn service_mode_v2(mut self, value: impl Into<ServiceModeV2>) -> Self {
+        self.service_mode_v2 = Some(value.into());
+        self
+    }
+    /// Sets `support_url`.
+    #[inline]
+    pub fn support_url(mut self, value: impl Into<SupportUrl>) -> Self {
+        self.support_url = Some(value.into());
+        self
+    }
+    /// Sets `switch_locked`.
+    #[inline]
+    pub fn switch_locked(mut self, value: impl Into<SwitchLocked>) -> Self {
+        self.switch_locked = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_protocol`.
+    #[inline]
+    pub fn tunnel_protocol(mut self, value: impl Into<TunnelProtocol>) -> Self {
+        self.tunnel_protocol = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/devices/policy.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3195,6 +4430,7 @@ impl EditDeviceSettingsProfileRequest {
 }
 /// `#/components/schemas/teams-devices_device-posture-rules`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DevicePostureRules {
     /// `description`
@@ -3213,6 +4449,71 @@ pub struct DevicePostureRules {
     pub schedule: Option<Schedule>,
     /// `type`
     pub r#type: Option<Type>,
+}
+#[cfg(feature = "mock")]
+impl DevicePostureRules {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            expiration: None,
+            id: None,
+            input: None,
+            r#match: None,
+            name: None,
+            schedule: None,
+            r#type: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    #[inline]
+    pub fn input(mut self, value: impl Into<Input>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<Match>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `schedule`.
+    #[inline]
+    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// The description of the device posture rule.
 ///
@@ -5739,6 +7040,7 @@ impl DevicePostureRuleRequest {
 }
 /// `#/components/schemas/teams-devices_device-posture-integrations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DevicePostureIntegrations {
     /// `config`
@@ -5752,6 +7054,50 @@ pub struct DevicePostureIntegrations {
     /// `type`
     pub r#type: Option<SchemasType>,
 }
+#[cfg(feature = "mock")]
+impl DevicePostureIntegrations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            id: None,
+            interval: None,
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<ConfigResponse>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// The configuration object containing third-party integration information.
 ///
 /// Schema: `#/components/schemas/teams-devices_config_response`
@@ -5762,6 +7108,7 @@ pub type ConfigResponse = WorkspaceOneConfigResponse;
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_config_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WorkspaceOneConfigResponse {
     /// The Workspace One API URL provided in the Workspace One Admin Dashboard.
@@ -5776,6 +7123,22 @@ pub struct WorkspaceOneConfigResponse {
     ///
     /// Example: `"example client id"`.
     pub client_id: String,
+}
+#[cfg(feature = "mock")]
+impl WorkspaceOneConfigResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        api_url: impl Into<String>,
+        auth_url: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_url: api_url.into(),
+            auth_url: auth_url.into(),
+            client_id: client_id.into(),
+        }
+    }
 }
 /// The interval between each posture check with the third-party API. Use `m` for minutes (e.g. `5m`) and `h` for hours (e.g. `12h`).
 ///
@@ -6281,10 +7644,25 @@ impl EditDevicePostureIntegrationRequest {
 }
 /// `#/components/schemas/teams-devices_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdResult {
     /// `id`
     pub id: Option<Uuid>,
+}
+#[cfg(feature = "mock")]
+impl IdResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// A list of device ids to revoke.
 ///
@@ -6292,6 +7670,8 @@ pub struct IdResult {
 pub type RevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -6408,6 +7788,7 @@ impl ZeroTrustAccountDeviceSettings {
 pub type UnrevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_disable_for_time`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DisableForTime {
     /// Override code that is valid for 1 hour.
@@ -6436,12 +7817,71 @@ pub struct DisableForTime {
     #[serde(rename = "6")]
     pub _6: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl DisableForTime {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            _1: None,
+            _12: None,
+            _24: None,
+            _3: None,
+            _6: None,
+        }
+    }
+    /// Sets `1`.
+    #[inline]
+    pub fn _1(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self._1 = Some(value.into());
+        self
+    }
+    /// Sets `12`.
+    #[inline]
+    pub fn _12(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self._12 = Some(value.into());
+        self
+    }
+    /// Sets `24`.
+    #[inline]
+    pub fn _24(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self._24 = Some(value.into());
+        self
+    }
+    /// Sets `3`.
+    #[inline]
+    pub fn _3(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self._3 = Some(value.into());
+        self
+    }
+    /// Sets `6`.
+    #[inline]
+    pub fn _6(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self._6 = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_override_codes_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OverrideCodesResult {
     /// `disable_for_time`
     pub disable_for_time: Option<DisableForTime>,
+}
+#[cfg(feature = "mock")]
+impl OverrideCodesResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { disable_for_time: None }
+    }
+    /// Sets `disable_for_time`.
+    #[inline]
+    pub fn disable_for_time(mut self, value: impl Into<DisableForTime>) -> Self {
+        self.disable_for_time = Some(value.into());
+        self
+    }
 }
 /// The name `CreateDeviceSettingsPolicyRequest` had until the names were reworked; use [`CreateDeviceSettingsProfileRequest`].
 #[deprecated(note = "renamed to `CreateDeviceSettingsProfileRequest`")]

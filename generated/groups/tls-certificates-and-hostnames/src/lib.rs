@@ -2513,6 +2513,1014 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `tls-certificates-and-hostnames` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`TlsCertificatesAndHostnamesApi`](super::TlsCertificatesAndHostnamesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::tls_certificates_and_hostnames`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct TlsCertificatesAndHostnamesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> TlsCertificatesAndHostnamesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            TlsCertificatesAndHostnamesMock {
+                mock,
+            }
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_mtls_certificates`](super::TlsCertificatesAndHostnamesApi::list_mtls_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_mtls_certificates(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::ListCall<ComponentsSchemasCertificateObject>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_mtls_certificates(account_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::upload_mtls_certificate`](super::TlsCertificatesAndHostnamesApi::upload_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_mtls_certificate(
+            &self,
+            account_id: &str,
+            body: &UploadMtlsCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CertificateObjectPost>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .upload_mtls_certificate(account_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_mtls_certificate`](super::TlsCertificatesAndHostnamesApi::get_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_mtls_certificate(
+            &self,
+            account_id: &str,
+            mtls_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ComponentsSchemasCertificateObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_mtls_certificate(account_id, mtls_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_mtls_certificate`](super::TlsCertificatesAndHostnamesApi::delete_mtls_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_mtls_certificate(
+            &self,
+            account_id: &str,
+            mtls_certificate_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<ComponentsSchemasCertificateObject>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_mtls_certificate(account_id, mtls_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_mtls_certificate_with`](super::TlsCertificatesAndHostnamesApi::delete_mtls_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_mtls_certificate_with(
+            &self,
+            account_id: &str,
+            mtls_certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<ComponentsSchemasCertificateObject>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_mtls_certificate_with(
+                            account_id,
+                            mtls_certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_mtls_certificate_associations`](super::TlsCertificatesAndHostnamesApi::list_mtls_certificate_associations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_mtls_certificate_associations(
+            &self,
+            account_id: &str,
+            mtls_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AssociationObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_mtls_certificate_associations(
+                            account_id,
+                            mtls_certificate_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::origin_ca_list_certificates`](super::TlsCertificatesAndHostnamesApi::origin_ca_list_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn origin_ca_list_certificates(
+            &self,
+            params: &OriginCaListCertificatesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Certificates>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .origin_ca_list_certificates(params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::create_certificate`](super::TlsCertificatesAndHostnamesApi::create_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_certificate(
+            &self,
+            body: &CreateCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .create_certificate(body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_certificate`](super::TlsCertificatesAndHostnamesApi::get_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_certificate(
+            &self,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_certificate(certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::revoke_certificate`](super::TlsCertificatesAndHostnamesApi::revoke_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_certificate(
+            &self,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .revoke_certificate(certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::revoke_certificate_with`](super::TlsCertificatesAndHostnamesApi::revoke_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_certificate_with(
+            &self,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .revoke_certificate_with(certificate_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_total_tls_settings`](super::TlsCertificatesAndHostnamesApi::get_total_tls_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_total_tls_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TotalTlsSettingsResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_total_tls_settings(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::enable_or_disable_total_tls`](super::TlsCertificatesAndHostnamesApi::enable_or_disable_total_tls) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_or_disable_total_tls(
+            &self,
+            zone_id: &str,
+            body: &EnableOrDisableTotalTlsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TotalTlsSettingsResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .enable_or_disable_total_tls(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_hostname_associations`](super::TlsCertificatesAndHostnamesApi::list_hostname_associations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_hostname_associations(
+            &self,
+            zone_id: &str,
+            params: &ListHostnameAssociationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<HostnameAssociationsResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_hostname_associations(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::replace_hostname_associations`](super::TlsCertificatesAndHostnamesApi::replace_hostname_associations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn replace_hostname_associations(
+            &self,
+            zone_id: &str,
+            body: &HostnameAssociation,
+        ) -> rt::mock::Expectation<'m, rt::Call<HostnameAssociationsResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .replace_hostname_associations(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_client_certificates`](super::TlsCertificatesAndHostnamesApi::list_client_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_client_certificates(
+            &self,
+            zone_id: &str,
+            params: &ListClientCertificatesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ClientCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_client_certificates(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::create_client_certificate`](super::TlsCertificatesAndHostnamesApi::create_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_client_certificate(
+            &self,
+            zone_id: &str,
+            body: &CreateClientCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ClientCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .create_client_certificate(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_client_certificate`](super::TlsCertificatesAndHostnamesApi::get_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_client_certificate(
+            &self,
+            zone_id: &str,
+            client_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ClientCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_client_certificate(zone_id, client_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::reactivate_client_certificate`](super::TlsCertificatesAndHostnamesApi::reactivate_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn reactivate_client_certificate(
+            &self,
+            zone_id: &str,
+            client_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ClientCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .reactivate_client_certificate(zone_id, client_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::revoke_client_certificate`](super::TlsCertificatesAndHostnamesApi::revoke_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn revoke_client_certificate(
+            &self,
+            zone_id: &str,
+            client_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ClientCertificate>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .revoke_client_certificate(zone_id, client_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_ssl_configurations`](super::TlsCertificatesAndHostnamesApi::list_ssl_configurations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_ssl_configurations(
+            &self,
+            zone_id: &str,
+            params: &ListSslConfigurationsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<CustomCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_ssl_configurations(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::create_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::create_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_ssl_configuration(
+            &self,
+            zone_id: &str,
+            body: &CreateSslConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .create_ssl_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::re_prioritize_ssl_certificates`](super::TlsCertificatesAndHostnamesApi::re_prioritize_ssl_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn re_prioritize_ssl_certificates(
+            &self,
+            zone_id: &str,
+            body: &RePrioritizeSslCertificatesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CustomCertificate>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .re_prioritize_ssl_certificates(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::get_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ssl_configuration(
+            &self,
+            zone_id: &str,
+            custom_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_ssl_configuration(zone_id, custom_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::edit_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_ssl_configuration(
+            &self,
+            zone_id: &str,
+            custom_certificate_id: &str,
+            body: &EditSslConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_ssl_configuration(zone_id, custom_certificate_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::delete_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ssl_configuration(
+            &self,
+            zone_id: &str,
+            custom_certificate_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_ssl_configuration(zone_id, custom_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_ssl_configuration_with`](super::TlsCertificatesAndHostnamesApi::delete_ssl_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ssl_configuration_with(
+            &self,
+            zone_id: &str,
+            custom_certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_ssl_configuration_with(
+                            zone_id,
+                            custom_certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_custom_hostnames`](super::TlsCertificatesAndHostnamesApi::list_custom_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_custom_hostnames(
+            &self,
+            zone_id: &str,
+            params: &ListCustomHostnamesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<CustomHostname>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_custom_hostnames(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::create_custom_hostname`](super::TlsCertificatesAndHostnamesApi::create_custom_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_custom_hostname(
+            &self,
+            zone_id: &str,
+            body: &CreateCustomHostnameRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomHostname>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .create_custom_hostname(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_fallback_origin_for_custom_hostnames`](super::TlsCertificatesAndHostnamesApi::get_fallback_origin_for_custom_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_fallback_origin_for_custom_hostnames(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_fallback_origin_for_custom_hostnames(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::update_fallback_origin_for_custom_hostnames`](super::TlsCertificatesAndHostnamesApi::update_fallback_origin_for_custom_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_fallback_origin_for_custom_hostnames(
+            &self,
+            zone_id: &str,
+            body: &UpdateFallbackOriginForCustomHostnamesRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .update_fallback_origin_for_custom_hostnames(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_fallback_origin_for_custom_hostnames`](super::TlsCertificatesAndHostnamesApi::delete_fallback_origin_for_custom_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_fallback_origin_for_custom_hostnames(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_fallback_origin_for_custom_hostnames(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_fallback_origin_for_custom_hostnames_with`](super::TlsCertificatesAndHostnamesApi::delete_fallback_origin_for_custom_hostnames_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_fallback_origin_for_custom_hostnames_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_fallback_origin_for_custom_hostnames_with(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_custom_hostname`](super::TlsCertificatesAndHostnamesApi::get_custom_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_custom_hostname(
+            &self,
+            zone_id: &str,
+            custom_hostname_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomHostname>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_custom_hostname(zone_id, custom_hostname_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_custom_hostname`](super::TlsCertificatesAndHostnamesApi::edit_custom_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_custom_hostname(
+            &self,
+            zone_id: &str,
+            custom_hostname_id: &str,
+            body: &EditCustomHostnameRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CustomHostname>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_custom_hostname(zone_id, custom_hostname_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_custom_hostname_any_issued_ssl_certificates`](super::TlsCertificatesAndHostnamesApi::delete_custom_hostname_any_issued_ssl_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_custom_hostname_any_issued_ssl_certificates(
+            &self,
+            zone_id: &str,
+            custom_hostname_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_custom_hostname_any_issued_ssl_certificates(
+                            zone_id,
+                            custom_hostname_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_custom_hostname_any_issued_ssl_certificates_with`](super::TlsCertificatesAndHostnamesApi::delete_custom_hostname_any_issued_ssl_certificates_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_custom_hostname_any_issued_ssl_certificates_with(
+            &self,
+            zone_id: &str,
+            custom_hostname_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_custom_hostname_any_issued_ssl_certificates_with(
+                            zone_id,
+                            custom_hostname_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::retrieve_dcv_delegation_unique_identifier`](super::TlsCertificatesAndHostnamesApi::retrieve_dcv_delegation_unique_identifier) with these arguments: matches the request it sends, answers with its result type.
+        pub fn retrieve_dcv_delegation_unique_identifier(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<UuidObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .retrieve_dcv_delegation_unique_identifier(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_tls_setting_for_hostnames`](super::TlsCertificatesAndHostnamesApi::list_tls_setting_for_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tls_setting_for_hostnames(
+            &self,
+            zone_id: &str,
+            setting_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<PerHostnameSettingsResultItem>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_tls_setting_for_hostnames(zone_id, setting_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_tls_setting_for_hostname`](super::TlsCertificatesAndHostnamesApi::edit_tls_setting_for_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_tls_setting_for_hostname(
+            &self,
+            zone_id: &str,
+            setting_id: &str,
+            hostname: &str,
+            body: &EditTlsSettingForHostnameRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SettingObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_tls_setting_for_hostname(
+                            zone_id,
+                            setting_id,
+                            hostname,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_tls_setting_for_hostname`](super::TlsCertificatesAndHostnamesApi::delete_tls_setting_for_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tls_setting_for_hostname(
+            &self,
+            zone_id: &str,
+            setting_id: &str,
+            hostname: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SettingObjectDelete>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_tls_setting_for_hostname(zone_id, setting_id, hostname),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_keyless_ssl_configurations`](super::TlsCertificatesAndHostnamesApi::list_keyless_ssl_configurations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_keyless_ssl_configurations(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<KeylessCertificate>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_keyless_ssl_configurations(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::create_keyless_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::create_keyless_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_keyless_ssl_configuration(
+            &self,
+            zone_id: &str,
+            body: &CreateKeylessSslConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Base>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .create_keyless_ssl_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_keyless_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::get_keyless_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_keyless_ssl_configuration(
+            &self,
+            zone_id: &str,
+            keyless_certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Base>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_keyless_ssl_configuration(zone_id, keyless_certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_keyless_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::edit_keyless_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_keyless_ssl_configuration(
+            &self,
+            zone_id: &str,
+            keyless_certificate_id: &str,
+            body: &EditKeylessSslConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Base>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_keyless_ssl_configuration(
+                            zone_id,
+                            keyless_certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_keyless_ssl_configuration`](super::TlsCertificatesAndHostnamesApi::delete_keyless_ssl_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_keyless_ssl_configuration(
+            &self,
+            zone_id: &str,
+            keyless_certificate_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_keyless_ssl_configuration(
+                            zone_id,
+                            keyless_certificate_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_keyless_ssl_configuration_with`](super::TlsCertificatesAndHostnamesApi::delete_keyless_ssl_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_keyless_ssl_configuration_with(
+            &self,
+            zone_id: &str,
+            keyless_certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_keyless_ssl_configuration_with(
+                            zone_id,
+                            keyless_certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::zone_level_authenticated_origin_pulls_list_certificates`](super::TlsCertificatesAndHostnamesApi::zone_level_authenticated_origin_pulls_list_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn zone_level_authenticated_origin_pulls_list_certificates(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ZoneAuthenticatedOriginPull>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .zone_level_authenticated_origin_pulls_list_certificates(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::upload_certificate`](super::TlsCertificatesAndHostnamesApi::upload_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_certificate(
+            &self,
+            zone_id: &str,
+            body: &UploadCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .upload_certificate(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::enable_or_disable_hostname_client_authentication`](super::TlsCertificatesAndHostnamesApi::enable_or_disable_hostname_client_authentication) with these arguments: matches the request it sends, answers with its result type.
+        pub fn enable_or_disable_hostname_client_authentication(
+            &self,
+            zone_id: &str,
+            body: &EnableOrDisableHostnameClientAuthenticationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<HostnameAuthenticatedOriginPull>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .enable_or_disable_hostname_client_authentication(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::per_hostname_authenticated_origin_pull_list_certificates`](super::TlsCertificatesAndHostnamesApi::per_hostname_authenticated_origin_pull_list_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn per_hostname_authenticated_origin_pull_list_certificates(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<HostnameAuthenticatedOriginPull>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .per_hostname_authenticated_origin_pull_list_certificates(
+                            zone_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::upload_hostname_client_certificate`](super::TlsCertificatesAndHostnamesApi::upload_hostname_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_hostname_client_certificate(
+            &self,
+            zone_id: &str,
+            body: &UploadHostnameClientCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasCertificateObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .upload_hostname_client_certificate(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_hostname_client_certificate`](super::TlsCertificatesAndHostnamesApi::get_hostname_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_hostname_client_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasCertificateObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_hostname_client_certificate(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_hostname_client_certificate`](super::TlsCertificatesAndHostnamesApi::delete_hostname_client_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_hostname_client_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasCertificateObject>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_hostname_client_certificate(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_hostname_client_certificate_with`](super::TlsCertificatesAndHostnamesApi::delete_hostname_client_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_hostname_client_certificate_with(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<SchemasCertificateObject>>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_hostname_client_certificate_with(
+                            zone_id,
+                            certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_hostname_status_for_client_authentication`](super::TlsCertificatesAndHostnamesApi::get_hostname_status_for_client_authentication) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_hostname_status_for_client_authentication(
+            &self,
+            zone_id: &str,
+            hostname: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<HostnameCertidObject>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_hostname_status_for_client_authentication(zone_id, hostname),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_enablement_setting_for_zone`](super::TlsCertificatesAndHostnamesApi::get_enablement_setting_for_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_enablement_setting_for_zone(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EnabledResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_enablement_setting_for_zone(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::set_enablement_for_zone`](super::TlsCertificatesAndHostnamesApi::set_enablement_for_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn set_enablement_for_zone(
+            &self,
+            zone_id: &str,
+            body: &SetEnablementForZoneRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<EnabledResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .set_enablement_for_zone(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_certificate_details`](super::TlsCertificatesAndHostnamesApi::get_certificate_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_certificate_details(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_certificate_details(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_certificate`](super::TlsCertificatesAndHostnamesApi::delete_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_certificate(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_certificate(zone_id, certificate_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_certificate_with`](super::TlsCertificatesAndHostnamesApi::delete_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_certificate_with(
+            &self,
+            zone_id: &str,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_certificate_with(zone_id, certificate_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::analyze_certificate`](super::TlsCertificatesAndHostnamesApi::analyze_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn analyze_certificate(
+            &self,
+            zone_id: &str,
+            body: &AnalyzeCertificateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .analyze_certificate(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::list_certificate_packs`](super::TlsCertificatesAndHostnamesApi::list_certificate_packs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_certificate_packs(
+            &self,
+            zone_id: &str,
+            params: &ListCertificatePacksParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .list_certificate_packs(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::order_advanced_certificate_manager_certificate_pack`](super::TlsCertificatesAndHostnamesApi::order_advanced_certificate_manager_certificate_pack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn order_advanced_certificate_manager_certificate_pack(
+            &self,
+            zone_id: &str,
+            body: &OrderAdvancedCertificateManagerCertificatePackRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdvancedCertificatePackResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .order_advanced_certificate_manager_certificate_pack(
+                            zone_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_certificate_pack_quotas`](super::TlsCertificatesAndHostnamesApi::get_certificate_pack_quotas) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_certificate_pack_quotas(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CertificatePackQuotaResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_certificate_pack_quotas(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_certificate_pack`](super::TlsCertificatesAndHostnamesApi::get_certificate_pack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_certificate_pack(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_certificate_pack(zone_id, certificate_pack_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::restart_validation_advanced_certificate_manager_certificate_pack`](super::TlsCertificatesAndHostnamesApi::restart_validation_advanced_certificate_manager_certificate_pack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn restart_validation_advanced_certificate_manager_certificate_pack(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdvancedCertificatePackResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .restart_validation_advanced_certificate_manager_certificate_pack(
+                            zone_id,
+                            certificate_pack_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::restart_validation_advanced_certificate_manager_certificate_pack_with`](super::TlsCertificatesAndHostnamesApi::restart_validation_advanced_certificate_manager_certificate_pack_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn restart_validation_advanced_certificate_manager_certificate_pack_with(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<AdvancedCertificatePackResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .restart_validation_advanced_certificate_manager_certificate_pack_with(
+                            zone_id,
+                            certificate_pack_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_advanced_certificate_manager_certificate_pack`](super::TlsCertificatesAndHostnamesApi::delete_advanced_certificate_manager_certificate_pack) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_advanced_certificate_manager_certificate_pack(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_advanced_certificate_manager_certificate_pack(
+                            zone_id,
+                            certificate_pack_id,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::delete_advanced_certificate_manager_certificate_pack_with`](super::TlsCertificatesAndHostnamesApi::delete_advanced_certificate_manager_certificate_pack_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_advanced_certificate_manager_certificate_pack_with(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<CertificateResponseIdOnlyResult>>,
+        > {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .delete_advanced_certificate_manager_certificate_pack_with(
+                            zone_id,
+                            certificate_pack_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_universal_ssl_settings`](super::TlsCertificatesAndHostnamesApi::get_universal_ssl_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_universal_ssl_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Universal>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_universal_ssl_settings(zone_id),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_universal_ssl_settings`](super::TlsCertificatesAndHostnamesApi::edit_universal_ssl_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_universal_ssl_settings(
+            &self,
+            zone_id: &str,
+            body: &Universal,
+        ) -> rt::mock::Expectation<'m, rt::Call<Universal>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_universal_ssl_settings(zone_id, body),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::get_ssl_verification`](super::TlsCertificatesAndHostnamesApi::get_ssl_verification) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ssl_verification(
+            &self,
+            zone_id: &str,
+            params: &GetSslVerificationParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SslVerificationResponseCollection>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .get_ssl_verification(zone_id, params),
+                )
+        }
+        /// Expects [`TlsCertificatesAndHostnamesApi::edit_ssl_certificate_pack_validation_method`](super::TlsCertificatesAndHostnamesApi::edit_ssl_certificate_pack_validation_method) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_ssl_certificate_pack_validation_method(
+            &self,
+            zone_id: &str,
+            certificate_pack_id: &str,
+            body: &ComponentsSchemasValidationMethod,
+        ) -> rt::mock::Expectation<'m, rt::Call<SslValidationMethodResult>> {
+            self.mock
+                .on(
+                    super::TlsCertificatesAndHostnamesApi::new(self.mock.client())
+                        .edit_ssl_certificate_pack_validation_method(
+                            zone_id,
+                            certificate_pack_id,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::origin_ca_list_certificates`](TlsCertificatesAndHostnamesApi::origin_ca_list_certificates).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2788,6 +3796,7 @@ impl GetSslVerificationParams {
 pub type Identifier = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_components-schemas-certificateObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasCertificateObject {
     /// `ca`
@@ -2808,6 +3817,84 @@ pub struct ComponentsSchemasCertificateObject {
     pub signature: Option<Signature>,
     /// `uploaded_on`
     pub uploaded_on: Option<MtlsManagementComponentsSchemasUploadedOn>,
+}
+#[cfg(feature = "mock")]
+impl ComponentsSchemasCertificateObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ca: None,
+            certificates: None,
+            expires_on: None,
+            id: None,
+            issuer: None,
+            name: None,
+            serial_number: None,
+            signature: None,
+            uploaded_on: None,
+        }
+    }
+    /// Sets `ca`.
+    #[inline]
+    pub fn ca(mut self, value: impl Into<Ca>) -> Self {
+        self.ca = Some(value.into());
+        self
+    }
+    /// Sets `certificates`.
+    #[inline]
+    pub fn certificates(mut self, value: impl Into<SchemasCertificates>) -> Self {
+        self.certificates = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(
+        mut self,
+        value: impl Into<MtlsManagementComponentsSchemasExpiresOn>,
+    ) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<SchemasIssuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SchemasSerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(
+        mut self,
+        value: impl Into<MtlsManagementComponentsSchemasUploadedOn>,
+    ) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
 }
 /// Indicates whether the certificate is a CA or leaf certificate.
 ///
@@ -2901,6 +3988,7 @@ impl UploadMtlsCertificateRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_certificateObjectPost`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CertificateObjectPost {
     /// `ca`
@@ -2924,6 +4012,91 @@ pub struct CertificateObjectPost {
     /// `uploaded_on`
     pub uploaded_on: Option<MtlsManagementComponentsSchemasUploadedOn>,
 }
+#[cfg(feature = "mock")]
+impl CertificateObjectPost {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ca: None,
+            certificates: None,
+            expires_on: None,
+            id: None,
+            issuer: None,
+            name: None,
+            serial_number: None,
+            signature: None,
+            updated_at: None,
+            uploaded_on: None,
+        }
+    }
+    /// Sets `ca`.
+    #[inline]
+    pub fn ca(mut self, value: impl Into<Ca>) -> Self {
+        self.ca = Some(value.into());
+        self
+    }
+    /// Sets `certificates`.
+    #[inline]
+    pub fn certificates(mut self, value: impl Into<SchemasCertificates>) -> Self {
+        self.certificates = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(
+        mut self,
+        value: impl Into<MtlsManagementComponentsSchemasExpiresOn>,
+    ) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<SchemasIssuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SchemasSerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<SchemasUpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(
+        mut self,
+        value: impl Into<MtlsManagementComponentsSchemasUploadedOn>,
+    ) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
+}
 /// This is the time the certificate was updated.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_schemas-updated_at`
@@ -2932,12 +4105,39 @@ pub struct CertificateObjectPost {
 pub type SchemasUpdatedAt = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_associationObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociationObject {
     /// `service`
     pub service: Option<Service>,
     /// `status`
     pub status: Option<MtlsManagementComponentsSchemasStatus>,
+}
+#[cfg(feature = "mock")]
+impl AssociationObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            service: None,
+            status: None,
+        }
+    }
+    /// Sets `service`.
+    #[inline]
+    pub fn service(mut self, value: impl Into<Service>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<MtlsManagementComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// The service using the certificate.
 ///
@@ -2953,6 +4153,7 @@ pub type Service = String;
 pub type MtlsManagementComponentsSchemasStatus = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_certificates`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Certificates {
     /// Read-only.
@@ -2969,6 +4170,48 @@ pub struct Certificates {
     pub request_type: RequestType,
     /// `requested_validity`
     pub requested_validity: RequestedValidity,
+}
+#[cfg(feature = "mock")]
+impl Certificates {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        csr: impl Into<Csr>,
+        hostnames: impl Into<Hostnames>,
+        request_type: impl Into<RequestType>,
+        requested_validity: impl Into<RequestedValidity>,
+    ) -> Self {
+        Self {
+            certificate: None,
+            csr: csr.into(),
+            expires_on: None,
+            hostnames: hostnames.into(),
+            id: None,
+            request_type: request_type.into(),
+            requested_validity: requested_validity.into(),
+        }
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<ComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<SchemasExpiresOn>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// The Origin CA certificate. Will be newline-encoded.
 ///
@@ -3194,6 +4437,7 @@ pub type ComponentsSchemasEnabled = bool;
 pub type ValidityPeriod = i64;
 /// `#/components/schemas/tls-certificates-and-hostnames_total_tls_settings_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalTlsSettingsResult {
     /// `certificate_authority`
@@ -3202,6 +4446,39 @@ pub struct TotalTlsSettingsResult {
     pub enabled: Option<ComponentsSchemasEnabled>,
     /// `validity_period`
     pub validity_period: Option<ValidityPeriod>,
+}
+#[cfg(feature = "mock")]
+impl TotalTlsSettingsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            certificate_authority: None,
+            enabled: None,
+            validity_period: None,
+        }
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<ComponentsSchemasCertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<ComponentsSchemasEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `validity_period`.
+    #[inline]
+    pub fn validity_period(mut self, value: impl Into<ValidityPeriod>) -> Self {
+        self.validity_period = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/acm/total_tls.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3237,10 +4514,25 @@ impl EnableOrDisableTotalTlsRequest {
 pub type SchemasHostnames = Vec<String>;
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_associations_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HostnameAssociationsResult {
     /// `hostnames`
     pub hostnames: Option<SchemasHostnames>,
+}
+#[cfg(feature = "mock")]
+impl HostnameAssociationsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { hostnames: None }
+    }
+    /// Sets `hostnames`.
+    #[inline]
+    pub fn hostnames(mut self, value: impl Into<SchemasHostnames>) -> Self {
+        self.hostnames = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_association`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -3354,6 +4646,7 @@ impl rt::__private::ParamValue for ListClientCertificatesStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_client_certificate`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ClientCertificate {
     /// Read-only.
@@ -3395,6 +4688,153 @@ pub struct ClientCertificate {
     /// `validity_days`
     pub validity_days: Option<SchemasValidityDays>,
 }
+#[cfg(feature = "mock")]
+impl ClientCertificate {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            certificate: None,
+            certificate_authority: None,
+            common_name: None,
+            country: None,
+            csr: None,
+            expires_on: None,
+            fingerprint_sha256: None,
+            id: None,
+            issued_on: None,
+            location: None,
+            organization: None,
+            organizational_unit: None,
+            serial_number: None,
+            signature: None,
+            ski: None,
+            state: None,
+            status: None,
+            validity_days: None,
+        }
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<ClientCertificatesComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<ClientCertificatesComponentsSchemasCertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+    /// Sets `common_name`.
+    #[inline]
+    pub fn common_name(mut self, value: impl Into<CommonName>) -> Self {
+        self.common_name = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<Country>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `csr`.
+    #[inline]
+    pub fn csr(mut self, value: impl Into<SchemasCsr>) -> Self {
+        self.csr = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<ExpiredOn>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `fingerprint_sha256`.
+    #[inline]
+    pub fn fingerprint_sha256(mut self, value: impl Into<FingerprintSha256>) -> Self {
+        self.fingerprint_sha256 = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issued_on`.
+    #[inline]
+    pub fn issued_on(mut self, value: impl Into<IssuedOn>) -> Self {
+        self.issued_on = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<Location>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `organization`.
+    #[inline]
+    pub fn organization(mut self, value: impl Into<Organization>) -> Self {
+        self.organization = Some(value.into());
+        self
+    }
+    /// Sets `organizational_unit`.
+    #[inline]
+    pub fn organizational_unit(mut self, value: impl Into<OrganizationalUnit>) -> Self {
+        self.organizational_unit = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(
+        mut self,
+        value: impl Into<ComponentsSchemasSerialNumber>,
+    ) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<ComponentsSchemasSignature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `ski`.
+    #[inline]
+    pub fn ski(mut self, value: impl Into<Ski>) -> Self {
+        self.ski = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<State>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<ClientCertificatesComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `validity_days`.
+    #[inline]
+    pub fn validity_days(mut self, value: impl Into<SchemasValidityDays>) -> Self {
+        self.validity_days = Some(value.into());
+        self
+    }
+}
 /// The Client Certificate PEM
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_client-certificates_components-schemas-certificate`
@@ -3405,12 +4845,33 @@ pub type ClientCertificatesComponentsSchemasCertificate = String;
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_client-certificates_components-schemas-certificate_authority`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ClientCertificatesComponentsSchemasCertificateAuthority {
     /// Example: `"568b6b74-7b0c-4755-8840-4e3b8c24adeb"`.
     pub id: Option<String>,
     /// Example: `"Cloudflare Managed CA for account"`.
     pub name: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ClientCertificatesComponentsSchemasCertificateAuthority {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// Common Name of the Client Certificate
 ///
@@ -3546,6 +5007,12 @@ impl From<String> for ClientCertificatesComponentsSchemasStatus {
 impl std::fmt::Display for ClientCertificatesComponentsSchemasStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ClientCertificatesComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ClientCertificatesComponentsSchemasStatus {
@@ -3723,6 +5190,7 @@ impl rt::__private::ParamValue for ListSslConfigurationsStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_custom-certificate`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomCertificate {
     /// `bundle_method`
@@ -3753,6 +5221,59 @@ pub struct CustomCertificate {
     pub uploaded_on: UploadedOn,
     /// `zone_id`
     pub zone_id: Identifier,
+}
+#[cfg(feature = "mock")]
+impl CustomCertificate {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bundle_method: impl Into<BundleMethod>,
+        expires_on: impl Into<ExpiresOn>,
+        hosts: impl Into<Hosts>,
+        id: impl Into<Identifier>,
+        issuer: impl Into<Issuer>,
+        modified_on: impl Into<ModifiedOn>,
+        priority: impl Into<Priority>,
+        signature: impl Into<Signature>,
+        status: impl Into<Status>,
+        uploaded_on: impl Into<UploadedOn>,
+        zone_id: impl Into<Identifier>,
+    ) -> Self {
+        Self {
+            bundle_method: bundle_method.into(),
+            expires_on: expires_on.into(),
+            geo_restrictions: None,
+            hosts: hosts.into(),
+            id: id.into(),
+            issuer: issuer.into(),
+            keyless_server: None,
+            modified_on: modified_on.into(),
+            policy: None,
+            priority: priority.into(),
+            signature: signature.into(),
+            status: status.into(),
+            uploaded_on: uploaded_on.into(),
+            zone_id: zone_id.into(),
+        }
+    }
+    /// Sets `geo_restrictions`.
+    #[inline]
+    pub fn geo_restrictions(mut self, value: impl Into<GeoRestrictions>) -> Self {
+        self.geo_restrictions = Some(value.into());
+        self
+    }
+    /// Sets `keyless_server`.
+    #[inline]
+    pub fn keyless_server(mut self, value: impl Into<KeylessCertificate>) -> Self {
+        self.keyless_server = Some(value.into());
+        self
+    }
+    /// Sets `policy`.
+    #[inline]
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
 }
 /// A ubiquitous bundle has the highest probability of being verified everywhere, even by clients using outdated or unusual trust stores. An optimal bundle uses the shortest chain and newest intermediates. And the force bundle verifies the chain, but does not otherwise modify it.
 ///
@@ -3934,6 +5455,7 @@ pub type Issuer = String;
 pub type KeylessCertificate = Base;
 /// `#/components/schemas/tls-certificates-and-hostnames_base`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Base {
     /// When the Keyless SSL was created.
@@ -3962,6 +5484,41 @@ pub struct Base {
     pub status: SchemasStatus,
     /// `tunnel`
     pub tunnel: Option<KeylessTunnel>,
+}
+#[cfg(feature = "mock")]
+impl Base {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_on: impl Into<String>,
+        enabled: impl Into<Enabled>,
+        host: impl Into<Host>,
+        id: impl Into<SchemasIdentifier>,
+        modified_on: impl Into<String>,
+        name: impl Into<Name>,
+        permissions: impl Into<Vec<serde_json::Value>>,
+        port: impl Into<Port>,
+        status: impl Into<SchemasStatus>,
+    ) -> Self {
+        Self {
+            created_on: created_on.into(),
+            enabled: enabled.into(),
+            host: host.into(),
+            id: id.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            permissions: permissions.into(),
+            port: port.into(),
+            status: status.into(),
+            tunnel: None,
+        }
+    }
+    /// Sets `tunnel`.
+    #[inline]
+    pub fn tunnel(mut self, value: impl Into<KeylessTunnel>) -> Self {
+        self.tunnel = Some(value.into());
+        self
+    }
 }
 /// Whether or not the Keyless SSL is on or off.
 ///
@@ -4039,6 +5596,12 @@ impl From<String> for SchemasStatus {
 impl std::fmt::Display for SchemasStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasStatus {
@@ -4172,6 +5735,12 @@ impl From<String> for Status {
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
@@ -4439,10 +6008,25 @@ impl EditSslConfigurationRequest {
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/tls-certificates-and-hostnames_certificate_response_single_id/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_delete_advanced_certificate_pack_response_single/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_keyless_response_single_id/allOf/1/properties/result` and 1 more.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CertificateResponseIdOnlyResult {
     /// `id`
     pub id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl CertificateResponseIdOnlyResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// Field to order hostnames by.
 ///
@@ -4568,6 +6152,7 @@ impl rt::__private::ParamValue for ListCustomHostnamesDirection {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_custom-hostname`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomHostname {
     /// `created_at`
@@ -4592,6 +6177,84 @@ pub struct CustomHostname {
     pub status: Option<ComponentsSchemasStatus>,
     /// `verification_errors`
     pub verification_errors: Option<VerificationErrors>,
+}
+#[cfg(feature = "mock")]
+impl CustomHostname {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        hostname: impl Into<Hostname>,
+        id: impl Into<Identifier>,
+        ssl: impl Into<Ssl>,
+    ) -> Self {
+        Self {
+            created_at: None,
+            custom_metadata: None,
+            custom_origin_server: None,
+            custom_origin_sni: None,
+            hostname: hostname.into(),
+            id: id.into(),
+            ownership_verification: None,
+            ownership_verification_http: None,
+            ssl: ssl.into(),
+            status: None,
+            verification_errors: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `custom_metadata`.
+    #[inline]
+    pub fn custom_metadata(mut self, value: impl Into<CustomMetadata>) -> Self {
+        self.custom_metadata = Some(value.into());
+        self
+    }
+    /// Sets `custom_origin_server`.
+    #[inline]
+    pub fn custom_origin_server(mut self, value: impl Into<CustomOriginServer>) -> Self {
+        self.custom_origin_server = Some(value.into());
+        self
+    }
+    /// Sets `custom_origin_sni`.
+    #[inline]
+    pub fn custom_origin_sni(mut self, value: impl Into<CustomOriginSni>) -> Self {
+        self.custom_origin_sni = Some(value.into());
+        self
+    }
+    /// Sets `ownership_verification`.
+    #[inline]
+    pub fn ownership_verification(
+        mut self,
+        value: impl Into<OwnershipVerification>,
+    ) -> Self {
+        self.ownership_verification = Some(value.into());
+        self
+    }
+    /// Sets `ownership_verification_http`.
+    #[inline]
+    pub fn ownership_verification_http(
+        mut self,
+        value: impl Into<OwnershipVerificationHttp>,
+    ) -> Self {
+        self.ownership_verification_http = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ComponentsSchemasStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `verification_errors`.
+    #[inline]
+    pub fn verification_errors(mut self, value: impl Into<VerificationErrors>) -> Self {
+        self.verification_errors = Some(value.into());
+        self
+    }
 }
 /// This is the time the hostname was created.
 ///
@@ -4698,6 +6361,12 @@ impl std::fmt::Display for OwnershipVerificationTxtType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for OwnershipVerificationTxtType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for OwnershipVerificationTxtType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4711,6 +6380,7 @@ impl<'de> serde::Deserialize<'de> for OwnershipVerificationTxtType {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_ownership_verification/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OwnershipVerification {
     /// DNS Name for record.
@@ -4726,12 +6396,43 @@ pub struct OwnershipVerification {
     /// Example: `"5cc07c04-ea62-4a5a-95f0-419334a875a4"`.
     pub value: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl OwnershipVerification {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            r#type: None,
+            value: None,
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<OwnershipVerificationTxtType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// This presents the token to be served by the given http url to activate a hostname.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_ownership_verification_http`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_ownership_verification_http/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OwnershipVerificationHttp {
     /// Token to be served.
@@ -4742,6 +6443,29 @@ pub struct OwnershipVerificationHttp {
     ///
     /// Example: `"http://custom.test.com/.well-known/cf-custom-hostname-challenge/0d89c70d-ad9f-4843-b99f-6cc0252067e9"`.
     pub http_url: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl OwnershipVerificationHttp {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            http_body: None,
+            http_url: None,
+        }
+    }
+    /// Sets `http_body`.
+    #[inline]
+    pub fn http_body(mut self, value: impl Into<String>) -> Self {
+        self.http_body = Some(value.into());
+        self
+    }
+    /// Sets `http_url`.
+    #[inline]
+    pub fn http_url(mut self, value: impl Into<String>) -> Self {
+        self.http_url = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/bundle_method`
 ///
@@ -5300,6 +7024,12 @@ impl std::fmt::Display for SslDvStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SslDvStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SslDvStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5363,6 +7093,7 @@ impl<'de> serde::Deserialize<'de> for DvType {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/validation_errors/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SslDvValidationErrorsItem {
     /// A domain validation error.
@@ -5370,10 +7101,25 @@ pub struct SslDvValidationErrorsItem {
     /// Example: `"SERVFAIL looking up CAA for app.example.com"`.
     pub message: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl SslDvValidationErrorsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+    /// Sets `message`.
+    #[inline]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
 /// Certificate's required validation record.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_validation_record`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidationRecord {
     /// The set of email addresses that the certificate authority (CA) will use to complete domain validation.
@@ -5397,12 +7143,57 @@ pub struct ValidationRecord {
     /// Example: `"810b7d5f01154524b961ba0cd578acc2"`.
     pub txt_value: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ValidationRecord {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            http_body: None,
+            http_url: None,
+            txt_name: None,
+            txt_value: None,
+        }
+    }
+    /// Sets `emails`.
+    #[inline]
+    pub fn emails(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.emails = Some(value.into());
+        self
+    }
+    /// Sets `http_body`.
+    #[inline]
+    pub fn http_body(mut self, value: impl Into<String>) -> Self {
+        self.http_body = Some(value.into());
+        self
+    }
+    /// Sets `http_url`.
+    #[inline]
+    pub fn http_url(mut self, value: impl Into<String>) -> Self {
+        self.http_url = Some(value.into());
+        self
+    }
+    /// Sets `txt_name`.
+    #[inline]
+    pub fn txt_name(mut self, value: impl Into<String>) -> Self {
+        self.txt_name = Some(value.into());
+        self
+    }
+    /// Sets `txt_value`.
+    #[inline]
+    pub fn txt_value(mut self, value: impl Into<String>) -> Self {
+        self.txt_value = Some(value.into());
+        self
+    }
+}
 /// SSL properties for the custom hostname.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_ssl`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ssl {
     /// A ubiquitous bundle has the highest probability of being verified everywhere, even by clients using outdated or unusual trust stores. An optimal bundle uses the shortest chain and newest intermediates. And the force bundle verifies the chain, but does not otherwise modify it.
@@ -5469,6 +7260,157 @@ pub struct Ssl {
     ///
     /// Example: `false`.
     pub wildcard: Option<bool>,
+}
+#[cfg(feature = "mock")]
+impl Ssl {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bundle_method: None,
+            certificate_authority: None,
+            custom_certificate: None,
+            custom_csr_id: None,
+            custom_key: None,
+            expires_on: None,
+            hosts: None,
+            id: None,
+            issuer: None,
+            method: None,
+            serial_number: None,
+            settings: None,
+            signature: None,
+            status: None,
+            r#type: None,
+            uploaded_on: None,
+            validation_errors: None,
+            validation_records: None,
+            wildcard: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<DvBundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<CertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+    /// Sets `custom_certificate`.
+    #[inline]
+    pub fn custom_certificate(mut self, value: impl Into<String>) -> Self {
+        self.custom_certificate = Some(value.into());
+        self
+    }
+    /// Sets `custom_csr_id`.
+    #[inline]
+    pub fn custom_csr_id(mut self, value: impl Into<String>) -> Self {
+        self.custom_csr_id = Some(value.into());
+        self
+    }
+    /// Sets `custom_key`.
+    #[inline]
+    pub fn custom_key(mut self, value: impl Into<String>) -> Self {
+        self.custom_key = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<String>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<String>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<DvMethod>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<Sslsettings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<SslDvStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<DvType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(mut self, value: impl Into<String>) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
+    /// Sets `validation_errors`.
+    #[inline]
+    pub fn validation_errors(
+        mut self,
+        value: impl Into<Vec<SslDvValidationErrorsItem>>,
+    ) -> Self {
+        self.validation_errors = Some(value.into());
+        self
+    }
+    /// Sets `validation_records`.
+    #[inline]
+    pub fn validation_records(
+        mut self,
+        value: impl Into<Vec<ValidationRecord>>,
+    ) -> Self {
+        self.validation_records = Some(value.into());
+        self
+    }
+    /// Sets `wildcard`.
+    #[inline]
+    pub fn wildcard(mut self, value: impl Into<bool>) -> Self {
+        self.wildcard = Some(value.into());
+        self
+    }
 }
 /// Status of the hostname's activation.
 ///
@@ -5586,6 +7528,12 @@ impl From<String> for ComponentsSchemasStatus {
 impl std::fmt::Display for ComponentsSchemasStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
@@ -5823,10 +7771,25 @@ impl EditCustomHostnameRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_uuidObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UuidObject {
     /// `uuid`
     pub uuid: Option<Uuid>,
+}
+#[cfg(feature = "mock")]
+impl UuidObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { uuid: None }
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<Uuid>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
 }
 /// The DCV Delegation unique identifier.
 ///
@@ -5910,6 +7873,7 @@ impl<'de> serde::Deserialize<'de> for Value {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_per_hostname_settings_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PerHostnameSettingsResultItem {
     /// `created_at`
@@ -5922,6 +7886,53 @@ pub struct PerHostnameSettingsResultItem {
     pub updated_at: Option<ComponentsSchemasUpdatedAt>,
     /// `value`
     pub value: Option<Value>,
+}
+#[cfg(feature = "mock")]
+impl PerHostnameSettingsResultItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            hostname: None,
+            status: None,
+            updated_at: None,
+            value: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<ComponentsSchemasCreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<ComponentsSchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<HostnameTlsSettingsComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<ComponentsSchemasUpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/hostnames/settings/{setting_id}/{hostname}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5940,6 +7951,7 @@ impl EditTlsSettingForHostnameRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_settingObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SettingObject {
     /// `created_at`
@@ -5953,8 +7965,56 @@ pub struct SettingObject {
     /// `value`
     pub value: Option<Value>,
 }
+#[cfg(feature = "mock")]
+impl SettingObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            hostname: None,
+            status: None,
+            updated_at: None,
+            value: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<ComponentsSchemasCreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<ComponentsSchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<HostnameTlsSettingsComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<ComponentsSchemasUpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_settingObjectDelete`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SettingObjectDelete {
     /// `created_at`
@@ -5967,6 +8027,50 @@ pub struct SettingObjectDelete {
     pub updated_at: Option<ComponentsSchemasUpdatedAt>,
     /// Example: `""`.
     pub value: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl SettingObjectDelete {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            hostname: None,
+            status: None,
+            updated_at: None,
+            value: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<ComponentsSchemasCreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<ComponentsSchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<ComponentsSchemasUpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// The zone's SSL certificate or SSL certificate and intermediate(s).
 ///
@@ -6108,6 +8212,7 @@ impl EditKeylessSslConfigurationRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_zone-authenticated-origin-pull`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneAuthenticatedOriginPull {
     /// `certificate`
@@ -6128,6 +8233,87 @@ pub struct ZoneAuthenticatedOriginPull {
     pub enabled: Option<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
     /// `private_key`
     pub private_key: Option<PrivateKey>,
+}
+#[cfg(feature = "mock")]
+impl ZoneAuthenticatedOriginPull {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            certificate: None,
+            expires_on: None,
+            id: None,
+            issuer: None,
+            signature: None,
+            status: None,
+            uploaded_on: None,
+            enabled: None,
+            private_key: None,
+        }
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<ComponentsSchemasExpiresOn>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<Issuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(mut self, value: impl Into<SchemasUploadedOn>) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `private_key`.
+    #[inline]
+    pub fn private_key(mut self, value: impl Into<PrivateKey>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
 }
 /// The zone's leaf certificate.
 ///
@@ -6210,6 +8396,12 @@ impl From<String> for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
 impl std::fmt::Display for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de>
@@ -6345,6 +8537,7 @@ impl EnableOrDisableHostnameClientAuthenticationRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname-authenticated-origin-pull`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HostnameAuthenticatedOriginPull {
     /// `cert_id`
@@ -6379,6 +8572,145 @@ pub struct HostnameAuthenticatedOriginPull {
     pub id: Option<Identifier>,
     /// `private_key`
     pub private_key: Option<SchemasPrivateKey>,
+}
+#[cfg(feature = "mock")]
+impl HostnameAuthenticatedOriginPull {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cert_id: None,
+            cert_status: None,
+            cert_updated_at: None,
+            cert_uploaded_on: None,
+            certificate: None,
+            created_at: None,
+            enabled: None,
+            expires_on: None,
+            hostname: None,
+            issuer: None,
+            serial_number: None,
+            signature: None,
+            status: None,
+            updated_at: None,
+            id: None,
+            private_key: None,
+        }
+    }
+    /// Sets `cert_id`.
+    #[inline]
+    pub fn cert_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.cert_id = Some(value.into());
+        self
+    }
+    /// Sets `cert_status`.
+    #[inline]
+    pub fn cert_status(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.cert_status = Some(value.into());
+        self
+    }
+    /// Sets `cert_updated_at`.
+    #[inline]
+    pub fn cert_updated_at(mut self, value: impl Into<UpdatedAt>) -> Self {
+        self.cert_updated_at = Some(value.into());
+        self
+    }
+    /// Sets `cert_uploaded_on`.
+    #[inline]
+    pub fn cert_uploaded_on(
+        mut self,
+        value: impl Into<ComponentsSchemasUploadedOn>,
+    ) -> Self {
+        self.cert_uploaded_on = Some(value.into());
+        self
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<SchemasCreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
+    ) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<SchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<Issuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<UpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `private_key`.
+    #[inline]
+    pub fn private_key(mut self, value: impl Into<SchemasPrivateKey>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
 }
 /// Status of the certificate or the association.
 ///
@@ -6451,6 +8783,12 @@ impl From<String> for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
 impl std::fmt::Display for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de>
@@ -6526,6 +8864,7 @@ impl UploadHostnameClientCertificateRequest {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_schemas-certificateObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasCertificateObject {
     /// `certificate`
@@ -6545,8 +8884,83 @@ pub struct SchemasCertificateObject {
     /// `uploaded_on`
     pub uploaded_on: Option<ComponentsSchemasUploadedOn>,
 }
+#[cfg(feature = "mock")]
+impl SchemasCertificateObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            certificate: None,
+            expires_on: None,
+            id: None,
+            issuer: None,
+            serial_number: None,
+            signature: None,
+            status: None,
+            uploaded_on: None,
+        }
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
+    ) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<Issuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(mut self, value: impl Into<ComponentsSchemasUploadedOn>) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_certid_object`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HostnameCertidObject {
     /// `cert_id`
@@ -6578,12 +8992,155 @@ pub struct HostnameCertidObject {
     /// Read-only.
     pub updated_at: Option<UpdatedAt>,
 }
+#[cfg(feature = "mock")]
+impl HostnameCertidObject {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cert_id: None,
+            cert_status: None,
+            cert_updated_at: None,
+            cert_uploaded_on: None,
+            certificate: None,
+            created_at: None,
+            enabled: None,
+            expires_on: None,
+            hostname: None,
+            issuer: None,
+            serial_number: None,
+            signature: None,
+            status: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `cert_id`.
+    #[inline]
+    pub fn cert_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.cert_id = Some(value.into());
+        self
+    }
+    /// Sets `cert_status`.
+    #[inline]
+    pub fn cert_status(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.cert_status = Some(value.into());
+        self
+    }
+    /// Sets `cert_updated_at`.
+    #[inline]
+    pub fn cert_updated_at(mut self, value: impl Into<UpdatedAt>) -> Self {
+        self.cert_updated_at = Some(value.into());
+        self
+    }
+    /// Sets `cert_uploaded_on`.
+    #[inline]
+    pub fn cert_uploaded_on(
+        mut self,
+        value: impl Into<ComponentsSchemasUploadedOn>,
+    ) -> Self {
+        self.cert_uploaded_on = Some(value.into());
+        self
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
+    ) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<SchemasCreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
+    ) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<SchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `issuer`.
+    #[inline]
+    pub fn issuer(mut self, value: impl Into<Issuer>) -> Self {
+        self.issuer = Some(value.into());
+        self
+    }
+    /// Sets `serial_number`.
+    #[inline]
+    pub fn serial_number(mut self, value: impl Into<SerialNumber>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<Signature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<UpdatedAt>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_enabled_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EnabledResult {
     /// `enabled`
     pub enabled: Option<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
+}
+#[cfg(feature = "mock")]
+impl EnabledResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
 }
 /// `paths./zones/{zone_id}/origin_tls_client_auth/settings.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -7081,6 +9638,12 @@ impl std::fmt::Display for CertificatePacksComponentsSchemasStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CertificatePacksComponentsSchemasStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7090,6 +9653,7 @@ impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_advanced_certificate_pack_response_single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdvancedCertificatePackResult {
     /// `certificate_authority`
@@ -7109,8 +9673,80 @@ pub struct AdvancedCertificatePackResult {
     /// `validity_days`
     pub validity_days: Option<ValidityDays>,
 }
+#[cfg(feature = "mock")]
+impl AdvancedCertificatePackResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            certificate_authority: None,
+            cloudflare_branding: None,
+            hosts: None,
+            id: None,
+            status: None,
+            r#type: None,
+            validation_method: None,
+            validity_days: None,
+        }
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<SchemasCertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+    /// Sets `cloudflare_branding`.
+    #[inline]
+    pub fn cloudflare_branding(mut self, value: impl Into<CloudflareBranding>) -> Self {
+        self.cloudflare_branding = Some(value.into());
+        self
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<SchemasHosts>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<CertificatePacksComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<AdvancedType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `validation_method`.
+    #[inline]
+    pub fn validation_method(mut self, value: impl Into<ValidationMethod>) -> Self {
+        self.validation_method = Some(value.into());
+        self
+    }
+    /// Sets `validity_days`.
+    #[inline]
+    pub fn validity_days(mut self, value: impl Into<ValidityDays>) -> Self {
+        self.validity_days = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Quota {
     /// Quantity Allocated.
@@ -7118,12 +9754,50 @@ pub struct Quota {
     /// Quantity Used.
     pub used: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Quota {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allocated: None,
+            used: None,
+        }
+    }
+    /// Sets `allocated`.
+    #[inline]
+    pub fn allocated(mut self, value: impl Into<i64>) -> Self {
+        self.allocated = Some(value.into());
+        self
+    }
+    /// Sets `used`.
+    #[inline]
+    pub fn used(mut self, value: impl Into<i64>) -> Self {
+        self.used = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_certificate_pack_quota_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CertificatePackQuotaResult {
     /// `advanced`
     pub advanced: Option<Quota>,
+}
+#[cfg(feature = "mock")]
+impl CertificatePackQuotaResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { advanced: None }
+    }
+    /// Sets `advanced`.
+    #[inline]
+    pub fn advanced(mut self, value: impl Into<Quota>) -> Self {
+        self.advanced = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_universal`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -7177,6 +9851,7 @@ impl Universal {
 pub type SchemasEnabled = bool;
 /// `#/components/schemas/tls-certificates-and-hostnames_verification`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Verification {
     /// `brand_check`
@@ -7195,6 +9870,68 @@ pub struct Verification {
     pub verification_status: Option<VerificationStatus>,
     /// `verification_type`
     pub verification_type: Option<VerificationType>,
+}
+#[cfg(feature = "mock")]
+impl Verification {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(certificate_status: impl Into<CertificateStatus>) -> Self {
+        Self {
+            brand_check: None,
+            cert_pack_uuid: None,
+            certificate_status: certificate_status.into(),
+            signature: None,
+            validation_method: None,
+            verification_info: None,
+            verification_status: None,
+            verification_type: None,
+        }
+    }
+    /// Sets `brand_check`.
+    #[inline]
+    pub fn brand_check(mut self, value: impl Into<BrandCheck>) -> Self {
+        self.brand_check = Some(value.into());
+        self
+    }
+    /// Sets `cert_pack_uuid`.
+    #[inline]
+    pub fn cert_pack_uuid(mut self, value: impl Into<CertPackUuid>) -> Self {
+        self.cert_pack_uuid = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    #[inline]
+    pub fn signature(mut self, value: impl Into<SchemasSignature>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `validation_method`.
+    #[inline]
+    pub fn validation_method(
+        mut self,
+        value: impl Into<SchemasValidationMethod>,
+    ) -> Self {
+        self.validation_method = Some(value.into());
+        self
+    }
+    /// Sets `verification_info`.
+    #[inline]
+    pub fn verification_info(mut self, value: impl Into<VerificationInfo>) -> Self {
+        self.verification_info = Some(value.into());
+        self
+    }
+    /// Sets `verification_status`.
+    #[inline]
+    pub fn verification_status(mut self, value: impl Into<VerificationStatus>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+    /// Sets `verification_type`.
+    #[inline]
+    pub fn verification_type(mut self, value: impl Into<VerificationType>) -> Self {
+        self.verification_type = Some(value.into());
+        self
+    }
 }
 /// Certificate Authority is manually reviewing the order.
 ///
@@ -7281,6 +10018,12 @@ impl std::fmt::Display for CertificateStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for CertificateStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for CertificateStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7337,6 +10080,12 @@ impl From<String> for SchemasSignature {
 impl std::fmt::Display for SchemasSignature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasSignature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasSignature {
@@ -7399,6 +10148,12 @@ impl std::fmt::Display for SchemasValidationMethod {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasValidationMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasValidationMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7410,6 +10165,7 @@ impl<'de> serde::Deserialize<'de> for SchemasValidationMethod {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_verification_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VerificationInfo {
     /// Name of CNAME record.
@@ -7420,6 +10176,32 @@ pub struct VerificationInfo {
     ///
     /// Format: `hostname`. Example: `"6979be7e4cfc9e5c603e31df7efac9cc60fee82d.comodoca.com"`.
     pub record_target: Option<VerificationInfoRecordTarget>,
+}
+#[cfg(feature = "mock")]
+impl VerificationInfo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            record_name: None,
+            record_target: None,
+        }
+    }
+    /// Sets `record_name`.
+    #[inline]
+    pub fn record_name(mut self, value: impl Into<VerificationInfoRecordName>) -> Self {
+        self.record_name = Some(value.into());
+        self
+    }
+    /// Sets `record_target`.
+    #[inline]
+    pub fn record_target(
+        mut self,
+        value: impl Into<VerificationInfoRecordTarget>,
+    ) -> Self {
+        self.record_target = Some(value.into());
+        self
+    }
 }
 /// Name of CNAME record.
 ///
@@ -7477,6 +10259,12 @@ impl From<String> for VerificationInfoRecordName {
 impl std::fmt::Display for VerificationInfoRecordName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for VerificationInfoRecordName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for VerificationInfoRecordName {
@@ -7544,6 +10332,12 @@ impl std::fmt::Display for VerificationInfoRecordTarget {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for VerificationInfoRecordTarget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for VerificationInfoRecordTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7605,6 +10399,12 @@ impl std::fmt::Display for VerificationType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for VerificationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for VerificationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -7616,10 +10416,25 @@ impl<'de> serde::Deserialize<'de> for VerificationType {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_ssl_verification_response_collection/allOf/0`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SslVerificationResponseCollection {
     /// `result`
     pub result: Option<Vec<Verification>>,
+}
+#[cfg(feature = "mock")]
+impl SslVerificationResponseCollection {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(mut self, value: impl Into<Vec<Verification>>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_components-schemas-validation_method`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -7716,12 +10531,42 @@ impl<'de> serde::Deserialize<'de> for ValidationMethodDefinition {
 pub type ValidationMethodComponentsSchemasStatus = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl_validation_method_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SslValidationMethodResult {
     /// `status`
     pub status: Option<ValidationMethodComponentsSchemasStatus>,
     /// `validation_method`
     pub validation_method: Option<ValidationMethodDefinition>,
+}
+#[cfg(feature = "mock")]
+impl SslValidationMethodResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            validation_method: None,
+        }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<ValidationMethodComponentsSchemasStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `validation_method`.
+    #[inline]
+    pub fn validation_method(
+        mut self,
+        value: impl Into<ValidationMethodDefinition>,
+    ) -> Self {
+        self.validation_method = Some(value.into());
+        self
+    }
 }
 /// The name `ClientCertificateForAZoneCreateClientCertificateRequest` had until the names were reworked; use [`CreateClientCertificateRequest`].
 #[deprecated(note = "renamed to `CreateClientCertificateRequest`")]

@@ -1461,6 +1461,599 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `tunnel` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`TunnelApi`](super::TunnelApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::tunnel`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct TunnelMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> TunnelMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            TunnelMock { mock }
+        }
+        /// Expects [`TunnelApi::list_cloudflare_tunnels`](super::TunnelApi::list_cloudflare_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_cloudflare_tunnels(
+            &self,
+            account_id: &str,
+            params: &ListCloudflareTunnelsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_cloudflare_tunnels(account_id, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_cloudflare_tunnel`](super::TunnelApi::create_cloudflare_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_cloudflare_tunnel(
+            &self,
+            account_id: &str,
+            body: &CreateCloudflareTunnelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_cloudflare_tunnel(account_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_cloudflare_tunnel`](super::TunnelApi::get_cloudflare_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_cloudflare_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::edit_cloudflare_tunnel`](super::TunnelApi::edit_cloudflare_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_cloudflare_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &TunnelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .edit_cloudflare_tunnel(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::delete_cloudflare_tunnel`](super::TunnelApi::delete_cloudflare_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_cloudflare_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelResultItem>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_cloudflare_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::delete_cloudflare_tunnel_with`](super::TunnelApi::delete_cloudflare_tunnel_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_cloudflare_tunnel_with(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelResultItem>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_cloudflare_tunnel_with(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_configuration`](super::TunnelApi::get_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_configuration(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_configuration(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::put_configuration`](super::TunnelApi::put_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_configuration(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &PutConfigurationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .put_configuration(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::list_cloudflare_tunnel_connections`](super::TunnelApi::list_cloudflare_tunnel_connections) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_cloudflare_tunnel_connections(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<TunnelClient>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_cloudflare_tunnel_connections(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::clean_up_cloudflare_tunnel_connections`](super::TunnelApi::clean_up_cloudflare_tunnel_connections) with these arguments: matches the request it sends, answers with its result type.
+        pub fn clean_up_cloudflare_tunnel_connections(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            params: &CleanUpCloudflareTunnelConnectionsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .clean_up_cloudflare_tunnel_connections(
+                            account_id,
+                            tunnel_id,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::clean_up_cloudflare_tunnel_connections_with`](super::TunnelApi::clean_up_cloudflare_tunnel_connections_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn clean_up_cloudflare_tunnel_connections_with(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &serde_json::Value,
+            params: &CleanUpCloudflareTunnelConnectionsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .clean_up_cloudflare_tunnel_connections_with(
+                            account_id,
+                            tunnel_id,
+                            body,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::get_cloudflare_tunnel_connector`](super::TunnelApi::get_cloudflare_tunnel_connector) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_tunnel_connector(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            connector_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelClient>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_cloudflare_tunnel_connector(
+                            account_id,
+                            tunnel_id,
+                            connector_id,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::get_cloudflare_tunnel_management_token`](super::TunnelApi::get_cloudflare_tunnel_management_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_tunnel_management_token(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &GetCloudflareTunnelManagementTokenRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<String>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_cloudflare_tunnel_management_token(
+                            account_id,
+                            tunnel_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::get_cloudflare_tunnel_token`](super::TunnelApi::get_cloudflare_tunnel_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cloudflare_tunnel_token(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<String>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_cloudflare_tunnel_token(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::list_tunnel_routes`](super::TunnelApi::list_tunnel_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tunnel_routes(
+            &self,
+            account_id: &str,
+            params: &ListTunnelRoutesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Teamnet>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_tunnel_routes(account_id, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_tunnel_route`](super::TunnelApi::create_tunnel_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_tunnel_route(
+            &self,
+            account_id: &str,
+            body: &CreateTunnelRouteRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Route>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_tunnel_route(account_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_tunnel_route_by_ip`](super::TunnelApi::get_tunnel_route_by_ip) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_tunnel_route_by_ip(
+            &self,
+            account_id: &str,
+            ip: &str,
+            params: &GetTunnelRouteByIpParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Teamnet>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_tunnel_route_by_ip(account_id, ip, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_tunnel_route_cidr_endpoint`](super::TunnelApi::create_tunnel_route_cidr_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_tunnel_route_cidr_endpoint(
+            &self,
+            account_id: &str,
+            ip_network_encoded: &str,
+            body: &CreateTunnelRouteCidrEndpointRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Route>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_tunnel_route_cidr_endpoint(
+                            account_id,
+                            ip_network_encoded,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::edit_tunnel_route_cidr_endpoint`](super::TunnelApi::edit_tunnel_route_cidr_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_tunnel_route_cidr_endpoint(
+            &self,
+            account_id: &str,
+            ip_network_encoded: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Route>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .edit_tunnel_route_cidr_endpoint(account_id, ip_network_encoded),
+                )
+        }
+        /// Expects [`TunnelApi::delete_tunnel_route_cidr_endpoint`](super::TunnelApi::delete_tunnel_route_cidr_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_tunnel_route_cidr_endpoint(
+            &self,
+            account_id: &str,
+            ip_network_encoded: &str,
+            params: &DeleteTunnelRouteCidrEndpointParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Route>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_tunnel_route_cidr_endpoint(
+                            account_id,
+                            ip_network_encoded,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::edit_tunnel_route`](super::TunnelApi::edit_tunnel_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_tunnel_route(
+            &self,
+            account_id: &str,
+            route_id: &str,
+            body: &EditTunnelRouteRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Route>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .edit_tunnel_route(account_id, route_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::delete_tunnel_route`](super::TunnelApi::delete_tunnel_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tunnel_route(
+            &self,
+            account_id: &str,
+            route_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Route>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_tunnel_route(account_id, route_id),
+                )
+        }
+        /// Expects [`TunnelApi::list_virtual_networks`](super::TunnelApi::list_virtual_networks) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_virtual_networks(
+            &self,
+            account_id: &str,
+            params: &ListVirtualNetworksParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<VirtualNetwork>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_virtual_networks(account_id, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_virtual_network`](super::TunnelApi::create_virtual_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_virtual_network(
+            &self,
+            account_id: &str,
+            body: &CreateVirtualNetworkRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_virtual_network(account_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::edit_virtual_network`](super::TunnelApi::edit_virtual_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_virtual_network(
+            &self,
+            account_id: &str,
+            virtual_network_id: &str,
+            body: &EditVirtualNetworkRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .edit_virtual_network(account_id, virtual_network_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::delete_virtual_network`](super::TunnelApi::delete_virtual_network) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_virtual_network(
+            &self,
+            account_id: &str,
+            virtual_network_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_virtual_network(account_id, virtual_network_id),
+                )
+        }
+        /// Expects [`TunnelApi::delete_virtual_network_with`](super::TunnelApi::delete_virtual_network_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_virtual_network_with(
+            &self,
+            account_id: &str,
+            virtual_network_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_virtual_network_with(
+                            account_id,
+                            virtual_network_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::list_all_tunnels`](super::TunnelApi::list_all_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_all_tunnels(
+            &self,
+            account_id: &str,
+            params: &ListAllTunnelsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_all_tunnels(account_id, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_argo_tunnel`](super::TunnelApi::create_argo_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_argo_tunnel(
+            &self,
+            account_id: &str,
+            body: &CreateArgoTunnelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ArgoTunnel>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_argo_tunnel(account_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_argo_tunnel`](super::TunnelApi::get_argo_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_argo_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ArgoTunnel>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_argo_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::delete_argo_tunnel`](super::TunnelApi::delete_argo_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_argo_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ArgoTunnel>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_argo_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::delete_argo_tunnel_with`](super::TunnelApi::delete_argo_tunnel_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_argo_tunnel_with(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ArgoTunnel>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_argo_tunnel_with(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::clean_up_argo_tunnel_connections`](super::TunnelApi::clean_up_argo_tunnel_connections) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn clean_up_argo_tunnel_connections(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .clean_up_argo_tunnel_connections(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::clean_up_argo_tunnel_connections_with`](super::TunnelApi::clean_up_argo_tunnel_connections_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn clean_up_argo_tunnel_connections_with(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .clean_up_argo_tunnel_connections_with(
+                            account_id,
+                            tunnel_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`TunnelApi::list_warp_connector_tunnels`](super::TunnelApi::list_warp_connector_tunnels) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_warp_connector_tunnels(
+            &self,
+            account_id: &str,
+            params: &ListWarpConnectorTunnelsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .list_warp_connector_tunnels(account_id, params),
+                )
+        }
+        /// Expects [`TunnelApi::create_warp_connector_tunnel`](super::TunnelApi::create_warp_connector_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_warp_connector_tunnel(
+            &self,
+            account_id: &str,
+            body: &CreateWarpConnectorTunnelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .create_warp_connector_tunnel(account_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_warp_connector_tunnel`](super::TunnelApi::get_warp_connector_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_warp_connector_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_warp_connector_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::edit_warp_connector_tunnel`](super::TunnelApi::edit_warp_connector_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_warp_connector_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &TunnelRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<TunnelResultItem>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .edit_warp_connector_tunnel(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::delete_warp_connector_tunnel`](super::TunnelApi::delete_warp_connector_tunnel) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_warp_connector_tunnel(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelResultItem>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_warp_connector_tunnel(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::delete_warp_connector_tunnel_with`](super::TunnelApi::delete_warp_connector_tunnel_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_warp_connector_tunnel_with(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<TunnelResultItem>>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .delete_warp_connector_tunnel_with(account_id, tunnel_id, body),
+                )
+        }
+        /// Expects [`TunnelApi::get_warp_connector_tunnel_token`](super::TunnelApi::get_warp_connector_tunnel_token) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_warp_connector_tunnel_token(
+            &self,
+            account_id: &str,
+            tunnel_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<String>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_warp_connector_tunnel_token(account_id, tunnel_id),
+                )
+        }
+        /// Expects [`TunnelApi::get_zero_trust_connectivity_settings`](super::TunnelApi::get_zero_trust_connectivity_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_connectivity_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZeroTrustConnectivitySettingsResult>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .get_zero_trust_connectivity_settings(account_id),
+                )
+        }
+        /// Expects [`TunnelApi::updates_zero_trust_connectivity_settings`](super::TunnelApi::updates_zero_trust_connectivity_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn updates_zero_trust_connectivity_settings(
+            &self,
+            account_id: &str,
+            body: &ZeroTrustConnectivitySettingsResult,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZeroTrustConnectivitySettingsResult>> {
+            self.mock
+                .on(
+                    super::TunnelApi::new(self.mock.client())
+                        .updates_zero_trust_connectivity_settings(account_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`TunnelApi::list_cloudflare_tunnels`](TunnelApi::list_cloudflare_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2133,6 +2726,12 @@ impl std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2153,6 +2752,7 @@ pub type PerPage = i64;
 ///
 /// Schema: `#/components/schemas/tunnel_cfd_tunnel`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CfdTunnel {
     /// `account_tag`
@@ -2180,12 +2780,106 @@ pub struct CfdTunnel {
     /// `tun_type`
     pub tun_type: Option<TunnelType>,
 }
+#[cfg(feature = "mock")]
+impl CfdTunnel {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_tag: None,
+            connections: None,
+            conns_active_at: None,
+            conns_inactive_at: None,
+            created_at: None,
+            deleted_at: None,
+            id: None,
+            metadata: None,
+            name: None,
+            remote_config: None,
+            status: None,
+            tun_type: None,
+        }
+    }
+    /// Sets `account_tag`.
+    #[inline]
+    pub fn account_tag(mut self, value: impl Into<AccountId>) -> Self {
+        self.account_tag = Some(value.into());
+        self
+    }
+    /// Sets `connections`.
+    #[inline]
+    pub fn connections(mut self, value: impl Into<Connections>) -> Self {
+        self.connections = Some(value.into());
+        self
+    }
+    /// Sets `conns_active_at`.
+    #[inline]
+    pub fn conns_active_at(mut self, value: impl Into<ConnsActiveAt>) -> Self {
+        self.conns_active_at = Some(value.into());
+        self
+    }
+    /// Sets `conns_inactive_at`.
+    #[inline]
+    pub fn conns_inactive_at(mut self, value: impl Into<ConnsInactiveAt>) -> Self {
+        self.conns_inactive_at = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TunnelName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `remote_config`.
+    #[inline]
+    pub fn remote_config(mut self, value: impl Into<RemoteConfig>) -> Self {
+        self.remote_config = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tun_type`.
+    #[inline]
+    pub fn tun_type(mut self, value: impl Into<TunnelType>) -> Self {
+        self.tun_type = Some(value.into());
+        self
+    }
+}
 /// The Cloudflare Tunnel connections between your origin and Cloudflare's edge.
 ///
 /// Schema: `#/components/schemas/tunnel_connections`
 pub type Connections = Vec<SchemasConnection>;
 /// `#/components/schemas/tunnel_schemas-connection`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasConnection {
     /// Read-only.
@@ -2206,6 +2900,71 @@ pub struct SchemasConnection {
     pub origin_ip: Option<Ip>,
     /// Read-only.
     pub uuid: Option<ConnectionId>,
+}
+#[cfg(feature = "mock")]
+impl SchemasConnection {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            client_version: None,
+            colo_name: None,
+            id: None,
+            is_pending_reconnect: None,
+            opened_at: None,
+            origin_ip: None,
+            uuid: None,
+        }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<ClientId>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_version`.
+    #[inline]
+    pub fn client_version(mut self, value: impl Into<Version>) -> Self {
+        self.client_version = Some(value.into());
+        self
+    }
+    /// Sets `colo_name`.
+    #[inline]
+    pub fn colo_name(mut self, value: impl Into<ColoName>) -> Self {
+        self.colo_name = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ConnectionId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `is_pending_reconnect`.
+    #[inline]
+    pub fn is_pending_reconnect(mut self, value: impl Into<IsPendingReconnect>) -> Self {
+        self.is_pending_reconnect = Some(value.into());
+        self
+    }
+    /// Sets `opened_at`.
+    #[inline]
+    pub fn opened_at(mut self, value: impl Into<String>) -> Self {
+        self.opened_at = Some(value.into());
+        self
+    }
+    /// Sets `origin_ip`.
+    #[inline]
+    pub fn origin_ip(mut self, value: impl Into<Ip>) -> Self {
+        self.origin_ip = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<ConnectionId>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
 }
 /// UUID of the Cloudflare Tunnel connector.
 ///
@@ -2340,6 +3099,12 @@ impl std::fmt::Display for TunnelType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for TunnelType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for TunnelType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2356,6 +3121,7 @@ impl rt::__private::ParamValue for TunnelType {
 ///
 /// Schema: `#/components/schemas/tunnel_warp_connector_tunnel`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WarpConnectorTunnel {
     /// `account_tag`
@@ -2381,10 +3147,98 @@ pub struct WarpConnectorTunnel {
     /// `tun_type`
     pub tun_type: Option<TunnelType>,
 }
+#[cfg(feature = "mock")]
+impl WarpConnectorTunnel {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_tag: None,
+            connections: None,
+            conns_active_at: None,
+            conns_inactive_at: None,
+            created_at: None,
+            deleted_at: None,
+            id: None,
+            metadata: None,
+            name: None,
+            status: None,
+            tun_type: None,
+        }
+    }
+    /// Sets `account_tag`.
+    #[inline]
+    pub fn account_tag(mut self, value: impl Into<AccountId>) -> Self {
+        self.account_tag = Some(value.into());
+        self
+    }
+    /// Sets `connections`.
+    #[inline]
+    pub fn connections(mut self, value: impl Into<Connections>) -> Self {
+        self.connections = Some(value.into());
+        self
+    }
+    /// Sets `conns_active_at`.
+    #[inline]
+    pub fn conns_active_at(mut self, value: impl Into<ConnsActiveAt>) -> Self {
+        self.conns_active_at = Some(value.into());
+        self
+    }
+    /// Sets `conns_inactive_at`.
+    #[inline]
+    pub fn conns_inactive_at(mut self, value: impl Into<ConnsInactiveAt>) -> Self {
+        self.conns_inactive_at = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TunnelName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `tun_type`.
+    #[inline]
+    pub fn tun_type(mut self, value: impl Into<TunnelType>) -> Self {
+        self.tun_type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tunnel_tunnel-response-collection/allOf/1/properties/result/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tunnel_tunnel-response-single/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum TunnelResultItem {
     /// One of the alternatives.
@@ -2931,6 +3785,7 @@ impl PutConfigurationRequest {
 ///
 /// Schema: `#/components/schemas/tunnel_tunnel_client`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TunnelClient {
     /// `arch`
@@ -2947,6 +3802,64 @@ pub struct TunnelClient {
     pub run_at: Option<RunAt>,
     /// `version`
     pub version: Option<Version>,
+}
+#[cfg(feature = "mock")]
+impl TunnelClient {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            arch: None,
+            config_version: None,
+            conns: None,
+            features: None,
+            id: None,
+            run_at: None,
+            version: None,
+        }
+    }
+    /// Sets `arch`.
+    #[inline]
+    pub fn arch(mut self, value: impl Into<Arch>) -> Self {
+        self.arch = Some(value.into());
+        self
+    }
+    /// Sets `config_version`.
+    #[inline]
+    pub fn config_version(mut self, value: impl Into<ConfigVersion>) -> Self {
+        self.config_version = Some(value.into());
+        self
+    }
+    /// Sets `conns`.
+    #[inline]
+    pub fn conns(mut self, value: impl Into<Connections>) -> Self {
+        self.conns = Some(value.into());
+        self
+    }
+    /// Sets `features`.
+    #[inline]
+    pub fn features(mut self, value: impl Into<Features>) -> Self {
+        self.features = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ConnectionId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `run_at`.
+    #[inline]
+    pub fn run_at(mut self, value: impl Into<RunAt>) -> Self {
+        self.run_at = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<Version>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 /// The cloudflared OS architecture used to establish this connection.
 ///
@@ -3073,6 +3986,7 @@ pub type TunnelTypes = String;
 pub type VirtualNetworkId = String;
 /// `#/components/schemas/tunnel_teamnet`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Teamnet {
     /// `comment`
@@ -3095,6 +4009,85 @@ pub struct Teamnet {
     pub virtual_network_id: Option<VirtualNetworkId>,
     /// `virtual_network_name`
     pub virtual_network_name: Option<VirtualNetworkName>,
+}
+#[cfg(feature = "mock")]
+impl Teamnet {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: None,
+            created_at: None,
+            deleted_at: None,
+            id: None,
+            network: None,
+            tun_type: None,
+            tunnel_id: None,
+            tunnel_name: None,
+            virtual_network_id: None,
+            virtual_network_name: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RouteId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `network`.
+    #[inline]
+    pub fn network(mut self, value: impl Into<IpNetwork>) -> Self {
+        self.network = Some(value.into());
+        self
+    }
+    /// Sets `tun_type`.
+    #[inline]
+    pub fn tun_type(mut self, value: impl Into<TunnelType>) -> Self {
+        self.tun_type = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_id`.
+    #[inline]
+    pub fn tunnel_id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.tunnel_id = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_name`.
+    #[inline]
+    pub fn tunnel_name(mut self, value: impl Into<TunnelName>) -> Self {
+        self.tunnel_name = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_name`.
+    #[inline]
+    pub fn virtual_network_name(mut self, value: impl Into<VirtualNetworkName>) -> Self {
+        self.virtual_network_name = Some(value.into());
+        self
+    }
 }
 /// A user-friendly name for the virtual network.
 ///
@@ -3141,6 +4134,7 @@ impl CreateTunnelRouteRequest {
 }
 /// `#/components/schemas/tunnel_route`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Route {
     /// `comment`
@@ -3157,6 +4151,64 @@ pub struct Route {
     pub tunnel_id: Option<TunnelId>,
     /// `virtual_network_id`
     pub virtual_network_id: Option<VirtualNetworkId>,
+}
+#[cfg(feature = "mock")]
+impl Route {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: None,
+            created_at: None,
+            deleted_at: None,
+            id: None,
+            network: None,
+            tunnel_id: None,
+            virtual_network_id: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<CreatedAt>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RouteId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `network`.
+    #[inline]
+    pub fn network(mut self, value: impl Into<IpNetwork>) -> Self {
+        self.network = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_id`.
+    #[inline]
+    pub fn tunnel_id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.tunnel_id = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -3238,6 +4290,7 @@ impl EditTunnelRouteRequest {
 }
 /// `#/components/schemas/tunnel_virtual-network`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VirtualNetwork {
     /// `comment`
@@ -3252,6 +4305,33 @@ pub struct VirtualNetwork {
     pub is_default_network: IsDefaultNetwork,
     /// `name`
     pub name: VirtualNetworkName,
+}
+#[cfg(feature = "mock")]
+impl VirtualNetwork {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        comment: impl Into<VirtualNetworkComment>,
+        created_at: impl Into<CreatedAt>,
+        id: impl Into<VirtualNetworkId>,
+        is_default_network: impl Into<IsDefaultNetwork>,
+        name: impl Into<VirtualNetworkName>,
+    ) -> Self {
+        Self {
+            comment: comment.into(),
+            created_at: created_at.into(),
+            deleted_at: None,
+            id: id.into(),
+            is_default_network: is_default_network.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
 }
 /// Optional remark describing the virtual network.
 ///
@@ -3371,6 +4451,7 @@ impl CreateArgoTunnelRequest {
 }
 /// `#/components/schemas/tunnel_argo-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ArgoTunnel {
     /// The tunnel connections between your origin and Cloudflare's edge.
@@ -3384,8 +4465,34 @@ pub struct ArgoTunnel {
     /// `name`
     pub name: TunnelName,
 }
+#[cfg(feature = "mock")]
+impl ArgoTunnel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        connections: impl Into<Vec<Connection>>,
+        created_at: impl Into<CreatedAt>,
+        id: impl Into<TunnelId>,
+        name: impl Into<TunnelName>,
+    ) -> Self {
+        Self {
+            connections: connections.into(),
+            created_at: created_at.into(),
+            deleted_at: None,
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tunnel_connection`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Connection {
     /// `colo_name`
@@ -3394,6 +4501,36 @@ pub struct Connection {
     pub is_pending_reconnect: Option<IsPendingReconnect>,
     /// Read-only.
     pub uuid: Option<ConnectionId>,
+}
+#[cfg(feature = "mock")]
+impl Connection {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo_name: None,
+            is_pending_reconnect: None,
+            uuid: None,
+        }
+    }
+    /// Sets `colo_name`.
+    #[inline]
+    pub fn colo_name(mut self, value: impl Into<ColoName>) -> Self {
+        self.colo_name = Some(value.into());
+        self
+    }
+    /// Sets `is_pending_reconnect`.
+    #[inline]
+    pub fn is_pending_reconnect(mut self, value: impl Into<IsPendingReconnect>) -> Self {
+        self.is_pending_reconnect = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<ConnectionId>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/warp_connector.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -243,6 +243,99 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `turnstile` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`TurnstileApi`](super::TurnstileApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::turnstile`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct TurnstileMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> TurnstileMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            TurnstileMock { mock }
+        }
+        /// Expects [`TurnstileApi::list_turnstile_widgets`](super::TurnstileApi::list_turnstile_widgets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_turnstile_widgets(
+            &self,
+            account_id: &str,
+            params: &ListTurnstileWidgetsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<WidgetList>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .list_turnstile_widgets(account_id, params),
+                )
+        }
+        /// Expects [`TurnstileApi::create_turnstile_widget`](super::TurnstileApi::create_turnstile_widget) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_turnstile_widget(
+            &self,
+            account_id: &str,
+            body: &CreateTurnstileWidgetRequest,
+            params: &CreateTurnstileWidgetParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<WidgetDetail>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .create_turnstile_widget(account_id, body, params),
+                )
+        }
+        /// Expects [`TurnstileApi::get_turnstile_widget`](super::TurnstileApi::get_turnstile_widget) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_turnstile_widget(
+            &self,
+            account_id: &str,
+            sitekey: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<WidgetDetail>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .get_turnstile_widget(account_id, sitekey),
+                )
+        }
+        /// Expects [`TurnstileApi::update_turnstile_widget`](super::TurnstileApi::update_turnstile_widget) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_turnstile_widget(
+            &self,
+            account_id: &str,
+            sitekey: &str,
+            body: &UpdateTurnstileWidgetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<WidgetDetail>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .update_turnstile_widget(account_id, sitekey, body),
+                )
+        }
+        /// Expects [`TurnstileApi::delete_turnstile_widget`](super::TurnstileApi::delete_turnstile_widget) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_turnstile_widget(
+            &self,
+            account_id: &str,
+            sitekey: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<WidgetDetail>>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .delete_turnstile_widget(account_id, sitekey),
+                )
+        }
+        /// Expects [`TurnstileApi::rotate_secret_for_turnstile_widget`](super::TurnstileApi::rotate_secret_for_turnstile_widget) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rotate_secret_for_turnstile_widget(
+            &self,
+            account_id: &str,
+            sitekey: &str,
+            body: &RotateSecretForTurnstileWidgetRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<WidgetDetail>> {
+            self.mock
+                .on(
+                    super::TurnstileApi::new(self.mock.client())
+                        .rotate_secret_for_turnstile_widget(account_id, sitekey, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`TurnstileApi::list_turnstile_widgets`](TurnstileApi::list_turnstile_widgets).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -480,6 +573,7 @@ impl rt::__private::ParamValue for Direction {
 ///
 /// Schema: `#/components/schemas/turnstile_widget_list`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WidgetList {
     /// `bot_fight_mode`
@@ -502,6 +596,36 @@ pub struct WidgetList {
     pub region: Region,
     /// `sitekey`
     pub sitekey: Sitekey,
+}
+#[cfg(feature = "mock")]
+impl WidgetList {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bot_fight_mode: impl Into<BotFightMode>,
+        clearance_level: impl Into<ClearanceLevel>,
+        created_on: impl Into<CreatedOn>,
+        domains: impl Into<Domains>,
+        mode: impl Into<Mode>,
+        modified_on: impl Into<ModifiedOn>,
+        name: impl Into<Name>,
+        offlabel: impl Into<Offlabel>,
+        region: impl Into<Region>,
+        sitekey: impl Into<Sitekey>,
+    ) -> Self {
+        Self {
+            bot_fight_mode: bot_fight_mode.into(),
+            clearance_level: clearance_level.into(),
+            created_on: created_on.into(),
+            domains: domains.into(),
+            mode: mode.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            offlabel: offlabel.into(),
+            region: region.into(),
+            sitekey: sitekey.into(),
+        }
+    }
 }
 /// If bot_fight_mode is set to `true`, Cloudflare issues computationally
 /// expensive challenges in response to malicious bots (ENT only).
@@ -808,6 +932,7 @@ impl CreateTurnstileWidgetRequest {
 ///
 /// Schema: `#/components/schemas/turnstile_widget_detail`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WidgetDetail {
     /// `bot_fight_mode`
@@ -832,6 +957,38 @@ pub struct WidgetDetail {
     pub secret: Secret,
     /// `sitekey`
     pub sitekey: Sitekey,
+}
+#[cfg(feature = "mock")]
+impl WidgetDetail {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bot_fight_mode: impl Into<BotFightMode>,
+        clearance_level: impl Into<ClearanceLevel>,
+        created_on: impl Into<CreatedOn>,
+        domains: impl Into<Domains>,
+        mode: impl Into<Mode>,
+        modified_on: impl Into<ModifiedOn>,
+        name: impl Into<Name>,
+        offlabel: impl Into<Offlabel>,
+        region: impl Into<Region>,
+        secret: impl Into<Secret>,
+        sitekey: impl Into<Sitekey>,
+    ) -> Self {
+        Self {
+            bot_fight_mode: bot_fight_mode.into(),
+            clearance_level: clearance_level.into(),
+            created_on: created_on.into(),
+            domains: domains.into(),
+            mode: mode.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            offlabel: offlabel.into(),
+            region: region.into(),
+            secret: secret.into(),
+            sitekey: sitekey.into(),
+        }
+    }
 }
 /// Secret key for this widget.
 ///

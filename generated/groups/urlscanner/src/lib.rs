@@ -250,6 +250,97 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `urlscanner` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`UrlscannerApi`](super::UrlscannerApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::urlscanner`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct UrlscannerMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> UrlscannerMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            UrlscannerMock { mock }
+        }
+        /// Expects [`UrlscannerApi::search_url_scans`](super::UrlscannerApi::search_url_scans) with these arguments: matches the request it sends, answers with its result type.
+        pub fn search_url_scans(
+            &self,
+            account_id: &str,
+            params: &SearchUrlScansParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SearchUrlScansResult>> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .search_url_scans(account_id, params),
+                )
+        }
+        /// Expects [`UrlscannerApi::create_url_scan`](super::UrlscannerApi::create_url_scan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_url_scan(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateUrlScanResult>> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .create_url_scan(account_id),
+                )
+        }
+        /// Expects [`UrlscannerApi::create_url_scan_with`](super::UrlscannerApi::create_url_scan_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_url_scan_with(
+            &self,
+            account_id: &str,
+            body: &CreateUrlScanRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateUrlScanResult>> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .create_url_scan_with(account_id, body),
+                )
+        }
+        /// Expects [`UrlscannerApi::get_url_scan`](super::UrlscannerApi::get_url_scan) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_url_scan(
+            &self,
+            account_id: &str,
+            scan_id: &str,
+            params: &GetUrlScanParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetUrlScanResult>> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .get_url_scan(account_id, scan_id, params),
+                )
+        }
+        /// Expects [`UrlscannerApi::get_url_scan_har`](super::UrlscannerApi::get_url_scan_har) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_url_scan_har(
+            &self,
+            account_id: &str,
+            scan_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetUrlScanHarResult>> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .get_url_scan_har(account_id, scan_id),
+                )
+        }
+        /// Expects [`UrlscannerApi::get_screenshot`](super::UrlscannerApi::get_screenshot) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_screenshot(
+            &self,
+            account_id: &str,
+            scan_id: &str,
+            params: &GetScreenshotParams,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::UrlscannerApi::new(self.mock.client())
+                        .get_screenshot(account_id, scan_id, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`UrlscannerApi::search_url_scans`](UrlscannerApi::search_url_scans).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -512,6 +603,7 @@ impl GetScreenshotParams {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result/properties/tasks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUrlScansResultTasksItem {
     /// Alpha-2 country code
@@ -535,12 +627,43 @@ pub struct SearchUrlScansResultTasksItem {
     /// Example: `"public"`.
     pub visibility: String,
 }
+#[cfg(feature = "mock")]
+impl SearchUrlScansResultTasksItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        country: impl Into<String>,
+        success: impl Into<bool>,
+        time: impl Into<String>,
+        url: impl Into<String>,
+        uuid: impl Into<String>,
+        visibility: impl Into<String>,
+    ) -> Self {
+        Self {
+            country: country.into(),
+            success: success.into(),
+            time: time.into(),
+            url: url.into(),
+            uuid: uuid.into(),
+            visibility: visibility.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchUrlScansResult {
     /// `tasks`
     pub tasks: Vec<SearchUrlScansResultTasksItem>,
+}
+#[cfg(feature = "mock")]
+impl SearchUrlScansResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tasks: impl Into<Vec<SearchUrlScansResultTasksItem>>) -> Self {
+        Self { tasks: tasks.into() }
+    }
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/requestBody/properties/screenshotsResolutions/items`
 ///
@@ -732,6 +855,7 @@ impl CreateUrlScanRequest {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateUrlScanResult {
     /// Time when url was submitted for scanning.
@@ -749,10 +873,29 @@ pub struct CreateUrlScanResult {
     /// Example: `"Public"`.
     pub visibility: String,
 }
+#[cfg(feature = "mock")]
+impl CreateUrlScanResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        time: impl Into<String>,
+        url: impl Into<String>,
+        uuid: impl Into<String>,
+        visibility: impl Into<String>,
+    ) -> Self {
+        Self {
+            time: time.into(),
+            url: url.into(),
+            uuid: uuid.into(),
+            visibility: visibility.into(),
+        }
+    }
+}
 /// ASN's contacted
 ///
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanAsnsAsn {
     /// Example: `"15133"`.
@@ -766,17 +909,53 @@ pub struct GetUrlScanResultScanAsnsAsn {
     /// Example: `"Edgecast Inc."`.
     pub org_name: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanAsnsAsn {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<String>,
+        description: impl Into<String>,
+        location_alpha2: impl Into<String>,
+        name: impl Into<String>,
+        org_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            description: description.into(),
+            location_alpha2: location_alpha2.into(),
+            name: name.into(),
+            org_name: org_name.into(),
+        }
+    }
+}
 /// Dictionary of Autonomous System Numbers where ASN's are the keys
 ///
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanAsns {
     /// ASN's contacted
     pub asn: Option<GetUrlScanResultScanAsnsAsn>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanAsns {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { asn: None }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<GetUrlScanResultScanAsnsAsn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/certificates/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanCertificatesItem {
     /// `issuer`
@@ -791,10 +970,29 @@ pub struct GetUrlScanResultScanCertificatesItem {
     #[serde(rename = "validTo")]
     pub valid_to: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanCertificatesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        issuer: impl Into<String>,
+        subject_name: impl Into<String>,
+        valid_from: impl Into<f64>,
+        valid_to: impl Into<f64>,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            subject_name: subject_name.into(),
+            valid_from: valid_from.into(),
+            valid_to: valid_to.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/content/items`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/content/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/risks/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/risks/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomainsExampleComCategoriesContentItem {
     /// `id`
@@ -804,8 +1002,27 @@ pub struct GetUrlScanResultScanDomainsExampleComCategoriesContentItem {
     /// `super_category_id`
     pub super_category_id: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomainsExampleComCategoriesContentItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<i64>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            super_category_id: None,
+        }
+    }
+    /// Sets `super_category_id`.
+    #[inline]
+    pub fn super_category_id(mut self, value: impl Into<i64>) -> Self {
+        self.super_category_id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomainsExampleComCategoriesInherited {
     /// `content`
@@ -815,8 +1032,45 @@ pub struct GetUrlScanResultScanDomainsExampleComCategoriesInherited {
     /// `risks`
     pub risks: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomainsExampleComCategoriesInherited {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            content: None,
+            from: None,
+            risks: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(
+        mut self,
+        value: impl Into<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
+    ) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    #[inline]
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `risks`.
+    #[inline]
+    pub fn risks(
+        mut self,
+        value: impl Into<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
+    ) -> Self {
+        self.risks = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomainsExampleComCategories {
     /// `content`
@@ -826,8 +1080,41 @@ pub struct GetUrlScanResultScanDomainsExampleComCategories {
     /// `risks`
     pub risks: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomainsExampleComCategories {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        inherited: impl Into<GetUrlScanResultScanDomainsExampleComCategoriesInherited>,
+    ) -> Self {
+        Self {
+            content: None,
+            inherited: inherited.into(),
+            risks: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(
+        mut self,
+        value: impl Into<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
+    ) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `risks`.
+    #[inline]
+    pub fn risks(
+        mut self,
+        value: impl Into<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
+    ) -> Self {
+        self.risks = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/dns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomainsExampleComDnsItem {
     /// Example: `"93.184.216.34"`.
@@ -839,10 +1126,29 @@ pub struct GetUrlScanResultScanDomainsExampleComDnsItem {
     /// Example: `"A"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomainsExampleComDnsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        address: impl Into<String>,
+        dnssec_valid: impl Into<bool>,
+        name: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            address: address.into(),
+            dnssec_valid: dnssec_valid.into(),
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/rank`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/rank`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Rank {
     /// Example: `"500"`.
@@ -852,8 +1158,27 @@ pub struct Rank {
     /// Rank in the Global Radar Rank, if set. See more at https://blog.cloudflare.com/radar-domain-rankings/
     pub rank: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Rank {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bucket: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            bucket: bucket.into(),
+            name: name.into(),
+            rank: None,
+        }
+    }
+    /// Sets `rank`.
+    #[inline]
+    pub fn rank(mut self, value: impl Into<i64>) -> Self {
+        self.rank = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomainsExampleCom {
     /// `categories`
@@ -867,16 +1192,55 @@ pub struct GetUrlScanResultScanDomainsExampleCom {
     /// Example: `"Apex domain"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomainsExampleCom {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<GetUrlScanResultScanDomainsExampleComCategories>,
+        dns: impl Into<Vec<GetUrlScanResultScanDomainsExampleComDnsItem>>,
+        name: impl Into<String>,
+        rank: impl Into<Rank>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            categories: categories.into(),
+            dns: dns.into(),
+            name: name.into(),
+            rank: rank.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanDomains {
     /// `example.com`
     #[serde(rename = "example.com")]
     pub example_com: Option<GetUrlScanResultScanDomainsExampleCom>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanDomains {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { example_com: None }
+    }
+    /// Sets `example.com`.
+    #[inline]
+    pub fn example_com(
+        mut self,
+        value: impl Into<GetUrlScanResultScanDomainsExampleCom>,
+    ) -> Self {
+        self.example_com = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/geo`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanGeo {
     /// GeoIP continent location
@@ -884,8 +1248,23 @@ pub struct GetUrlScanResultScanGeo {
     /// GeoIP country location
     pub locations: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanGeo {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        continents: impl Into<Vec<String>>,
+        locations: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            continents: continents.into(),
+            locations: locations.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanIpsIp {
     /// Example: `"15133"`.
@@ -929,15 +1308,71 @@ pub struct GetUrlScanResultScanIpsIp {
     #[serde(rename = "subdivision2Name")]
     pub subdivision2_name: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanIpsIp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<String>,
+        asn_description: impl Into<String>,
+        asn_location_alpha2: impl Into<String>,
+        asn_name: impl Into<String>,
+        asn_org_name: impl Into<String>,
+        continent: impl Into<String>,
+        geoname_id: impl Into<String>,
+        ip: impl Into<String>,
+        ip_version: impl Into<String>,
+        latitude: impl Into<String>,
+        location_alpha2: impl Into<String>,
+        location_name: impl Into<String>,
+        longitude: impl Into<String>,
+        subdivision1_name: impl Into<String>,
+        subdivision2_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            asn_description: asn_description.into(),
+            asn_location_alpha2: asn_location_alpha2.into(),
+            asn_name: asn_name.into(),
+            asn_org_name: asn_org_name.into(),
+            continent: continent.into(),
+            geoname_id: geoname_id.into(),
+            ip: ip.into(),
+            ip_version: ip_version.into(),
+            latitude: latitude.into(),
+            location_alpha2: location_alpha2.into(),
+            location_name: location_name.into(),
+            longitude: longitude.into(),
+            subdivision1_name: subdivision1_name.into(),
+            subdivision2_name: subdivision2_name.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanIps {
     /// `ip`
     pub ip: Option<GetUrlScanResultScanIpsIp>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanIps {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { ip: None }
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<GetUrlScanResultScanIpsIp>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links/properties/link`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanLinksLink {
     /// Outgoing link detected in the DOM
@@ -947,15 +1382,42 @@ pub struct GetUrlScanResultScanLinksLink {
     /// Example: `"More information..."`.
     pub text: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanLinksLink {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(href: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            href: href.into(),
+            text: text.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanLinks {
     /// `link`
     pub link: Option<GetUrlScanResultScanLinksLink>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanLinks {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { link: None }
+    }
+    /// Sets `link`.
+    #[inline]
+    pub fn link(mut self, value: impl Into<GetUrlScanResultScanLinksLink>) -> Self {
+        self.link = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/content/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsCategoriesContentItem {
     /// Example: `155`.
@@ -965,8 +1427,27 @@ pub struct GetUrlScanResultScanMetaProcessorsCategoriesContentItem {
     /// `super_category_id`
     pub super_category_id: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsCategoriesContentItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<i64>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            super_category_id: None,
+        }
+    }
+    /// Sets `super_category_id`.
+    #[inline]
+    pub fn super_category_id(mut self, value: impl Into<i64>) -> Self {
+        self.super_category_id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/risks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsCategoriesRisksItem {
     /// Example: `17`.
@@ -976,8 +1457,25 @@ pub struct GetUrlScanResultScanMetaProcessorsCategoriesRisksItem {
     /// Example: `32`.
     pub super_category_id: i64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsCategoriesRisksItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<i64>,
+        name: impl Into<String>,
+        super_category_id: impl Into<i64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            super_category_id: super_category_id.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsCategories {
     /// `content`
@@ -985,8 +1483,23 @@ pub struct GetUrlScanResultScanMetaProcessorsCategories {
     /// `risks`
     pub risks: Vec<GetUrlScanResultScanMetaProcessorsCategoriesRisksItem>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsCategories {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        content: impl Into<Vec<GetUrlScanResultScanMetaProcessorsCategoriesContentItem>>,
+        risks: impl Into<Vec<GetUrlScanResultScanMetaProcessorsCategoriesRisksItem>>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            risks: risks.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem {
     /// `groups`
@@ -1000,8 +1513,29 @@ pub struct GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem {
     /// Example: `"iaas"`.
     pub slug: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        groups: impl Into<Vec<i64>>,
+        id: impl Into<i64>,
+        name: impl Into<String>,
+        priority: impl Into<i64>,
+        slug: impl Into<String>,
+    ) -> Self {
+        Self {
+            groups: groups.into(),
+            id: id.into(),
+            name: name.into(),
+            priority: priority.into(),
+            slug: slug.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence/properties/patterns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
     /// Example: `100`.
@@ -1025,8 +1559,37 @@ pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
     /// `version`
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        confidence: impl Into<i64>,
+        excludes: impl Into<Vec<String>>,
+        implies: impl Into<Vec<String>>,
+        r#match: impl Into<String>,
+        name: impl Into<String>,
+        regex: impl Into<String>,
+        r#type: impl Into<String>,
+        value: impl Into<String>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            confidence: confidence.into(),
+            excludes: excludes.into(),
+            implies: implies.into(),
+            r#match: r#match.into(),
+            name: name.into(),
+            regex: regex.into(),
+            r#type: r#type.into(),
+            value: value.into(),
+            version: version.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidence {
     /// `impliedBy`
@@ -1035,8 +1598,25 @@ pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidence {
     /// `patterns`
     pub patterns: Vec<GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsTechItemEvidence {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        implied_by: impl Into<Vec<String>>,
+        patterns: impl Into<
+            Vec<GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem>,
+        >,
+    ) -> Self {
+        Self {
+            implied_by: implied_by.into(),
+            patterns: patterns.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessorsTechItem {
     /// `categories`
@@ -1056,8 +1636,42 @@ pub struct GetUrlScanResultScanMetaProcessorsTechItem {
     /// Example: `"https://aws.amazon.com/ecs/"`.
     pub website: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessorsTechItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<
+            Vec<GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem>,
+        >,
+        confidence: impl Into<i64>,
+        evidence: impl Into<GetUrlScanResultScanMetaProcessorsTechItemEvidence>,
+        icon: impl Into<String>,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+        website: impl Into<String>,
+    ) -> Self {
+        Self {
+            categories: categories.into(),
+            confidence: confidence.into(),
+            description: None,
+            evidence: evidence.into(),
+            icon: icon.into(),
+            name: name.into(),
+            slug: slug.into(),
+            website: website.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMetaProcessors {
     /// `categories`
@@ -1069,15 +1683,45 @@ pub struct GetUrlScanResultScanMetaProcessors {
     /// `tech`
     pub tech: Vec<GetUrlScanResultScanMetaProcessorsTechItem>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMetaProcessors {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<GetUrlScanResultScanMetaProcessorsCategories>,
+        phishing: impl Into<Vec<String>>,
+        rank: impl Into<Rank>,
+        tech: impl Into<Vec<GetUrlScanResultScanMetaProcessorsTechItem>>,
+    ) -> Self {
+        Self {
+            categories: categories.into(),
+            phishing: phishing.into(),
+            rank: rank.into(),
+            tech: tech.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanMeta {
     /// `processors`
     pub processors: GetUrlScanResultScanMetaProcessors,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanMeta {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(processors: impl Into<GetUrlScanResultScanMetaProcessors>) -> Self {
+        Self {
+            processors: processors.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/console/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageConsoleItem {
     /// Example: `"network"`.
@@ -1089,8 +1733,32 @@ pub struct GetUrlScanResultScanPageConsoleItem {
     /// Example: `"http://example.com/favicon.ico"`.
     pub url: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageConsoleItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        category: impl Into<String>,
+        text: impl Into<String>,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            category: category.into(),
+            text: text.into(),
+            r#type: r#type.into(),
+            url: None,
+        }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/cookies/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageCookiesItem {
     /// Example: `"rkmod.somee.com"`.
@@ -1124,8 +1792,50 @@ pub struct GetUrlScanResultScanPageCookiesItem {
     /// Example: `"b"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageCookiesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domain: impl Into<String>,
+        expires: impl Into<f64>,
+        http_only: impl Into<bool>,
+        name: impl Into<String>,
+        path: impl Into<String>,
+        same_party: impl Into<bool>,
+        secure: impl Into<bool>,
+        session: impl Into<bool>,
+        size: impl Into<f64>,
+        source_port: impl Into<f64>,
+        source_scheme: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            domain: domain.into(),
+            expires: expires.into(),
+            http_only: http_only.into(),
+            name: name.into(),
+            path: path.into(),
+            priority: None,
+            same_party: same_party.into(),
+            secure: secure.into(),
+            session: session.into(),
+            size: size.into(),
+            source_port: source_port.into(),
+            source_scheme: source_scheme.into(),
+            value: value.into(),
+        }
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageHeadersItem {
     /// Example: `"Content-Length"`.
@@ -1133,8 +1843,20 @@ pub struct GetUrlScanResultScanPageHeadersItem {
     /// Example: `"648"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageHeadersItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js/properties/variables/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageJsVariablesItem {
     /// Example: `"checkFrame"`.
@@ -1142,15 +1864,40 @@ pub struct GetUrlScanResultScanPageJsVariablesItem {
     /// Example: `"string"`.
     pub r#type: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageJsVariablesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, r#type: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageJs {
     /// `variables`
     pub variables: Vec<GetUrlScanResultScanPageJsVariablesItem>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageJs {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        variables: impl Into<Vec<GetUrlScanResultScanPageJsVariablesItem>>,
+    ) -> Self {
+        Self {
+            variables: variables.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/securityViolations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPageSecurityViolationsItem {
     /// Example: `"csp"`.
@@ -1160,8 +1907,25 @@ pub struct GetUrlScanResultScanPageSecurityViolationsItem {
     /// Example: `"http://example.com/"`.
     pub url: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPageSecurityViolationsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        category: impl Into<String>,
+        text: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            category: category.into(),
+            text: text.into(),
+            url: url.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPage {
     /// Example: `"15133"`.
@@ -1201,8 +1965,53 @@ pub struct GetUrlScanResultScanPage {
     /// Example: `"http://example.com/"`.
     pub url: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPage {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        asn: impl Into<String>,
+        asn_location_alpha2: impl Into<String>,
+        asnname: impl Into<String>,
+        console: impl Into<Vec<GetUrlScanResultScanPageConsoleItem>>,
+        cookies: impl Into<Vec<GetUrlScanResultScanPageCookiesItem>>,
+        country: impl Into<String>,
+        country_location_alpha2: impl Into<String>,
+        domain: impl Into<String>,
+        headers: impl Into<Vec<GetUrlScanResultScanPageHeadersItem>>,
+        ip: impl Into<String>,
+        js: impl Into<GetUrlScanResultScanPageJs>,
+        security_violations: impl Into<
+            Vec<GetUrlScanResultScanPageSecurityViolationsItem>,
+        >,
+        status: impl Into<f64>,
+        subdivision1_name: impl Into<String>,
+        subdivision2name: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            asn: asn.into(),
+            asn_location_alpha2: asn_location_alpha2.into(),
+            asnname: asnname.into(),
+            console: console.into(),
+            cookies: cookies.into(),
+            country: country.into(),
+            country_location_alpha2: country_location_alpha2.into(),
+            domain: domain.into(),
+            headers: headers.into(),
+            ip: ip.into(),
+            js: js.into(),
+            security_violations: security_violations.into(),
+            status: status.into(),
+            subdivision1_name: subdivision1_name.into(),
+            subdivision2name: subdivision2name.into(),
+            url: url.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/performance/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanPerformanceItem {
     /// Example: `82.59999999403954`.
@@ -1296,6 +2105,78 @@ pub struct GetUrlScanResultScanPerformanceItem {
     #[serde(rename = "workerStart")]
     pub worker_start: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanPerformanceItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        connect_end: impl Into<f64>,
+        connect_start: impl Into<f64>,
+        decoded_body_size: impl Into<f64>,
+        dom_complete: impl Into<f64>,
+        dom_content_loaded_event_end: impl Into<f64>,
+        dom_content_loaded_event_start: impl Into<f64>,
+        dom_interactive: impl Into<f64>,
+        domain_lookup_end: impl Into<f64>,
+        domain_lookup_start: impl Into<f64>,
+        duration: impl Into<f64>,
+        encoded_body_size: impl Into<f64>,
+        entry_type: impl Into<String>,
+        fetch_start: impl Into<f64>,
+        initiator_type: impl Into<String>,
+        load_event_end: impl Into<f64>,
+        load_event_start: impl Into<f64>,
+        name: impl Into<String>,
+        next_hop_protocol: impl Into<String>,
+        redirect_count: impl Into<f64>,
+        redirect_end: impl Into<f64>,
+        redirect_start: impl Into<f64>,
+        request_start: impl Into<f64>,
+        response_end: impl Into<f64>,
+        response_start: impl Into<f64>,
+        secure_connection_start: impl Into<f64>,
+        start_time: impl Into<f64>,
+        transfer_size: impl Into<f64>,
+        r#type: impl Into<String>,
+        unload_event_end: impl Into<f64>,
+        unload_event_start: impl Into<f64>,
+        worker_start: impl Into<f64>,
+    ) -> Self {
+        Self {
+            connect_end: connect_end.into(),
+            connect_start: connect_start.into(),
+            decoded_body_size: decoded_body_size.into(),
+            dom_complete: dom_complete.into(),
+            dom_content_loaded_event_end: dom_content_loaded_event_end.into(),
+            dom_content_loaded_event_start: dom_content_loaded_event_start.into(),
+            dom_interactive: dom_interactive.into(),
+            domain_lookup_end: domain_lookup_end.into(),
+            domain_lookup_start: domain_lookup_start.into(),
+            duration: duration.into(),
+            encoded_body_size: encoded_body_size.into(),
+            entry_type: entry_type.into(),
+            fetch_start: fetch_start.into(),
+            initiator_type: initiator_type.into(),
+            load_event_end: load_event_end.into(),
+            load_event_start: load_event_start.into(),
+            name: name.into(),
+            next_hop_protocol: next_hop_protocol.into(),
+            redirect_count: redirect_count.into(),
+            redirect_end: redirect_end.into(),
+            redirect_start: redirect_start.into(),
+            request_start: request_start.into(),
+            response_end: response_end.into(),
+            response_start: response_start.into(),
+            secure_connection_start: secure_connection_start.into(),
+            start_time: start_time.into(),
+            transfer_size: transfer_size.into(),
+            r#type: r#type.into(),
+            unload_event_end: unload_event_end.into(),
+            unload_event_start: unload_event_start.into(),
+            worker_start: worker_start.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/clientType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1345,6 +2226,12 @@ impl std::fmt::Display for GetUrlScanResultScanTaskClientType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for GetUrlScanResultScanTaskClientType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskClientType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1354,19 +2241,37 @@ impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskClientType {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/errors/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanTaskErrorsItem {
     /// `message`
     pub message: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanTaskErrorsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/scannedFrom`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanTaskScannedFrom {
     /// IATA code of Cloudflare datacenter
     ///
     /// Example: `"MAD"`.
     pub colo: String,
+}
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanTaskScannedFrom {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(colo: impl Into<String>) -> Self {
+        Self { colo: colo.into() }
+    }
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1422,6 +2327,12 @@ impl std::fmt::Display for GetUrlScanResultScanTaskStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for GetUrlScanResultScanTaskStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1431,6 +2342,7 @@ impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskStatus {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanTask {
     /// Submitter location
@@ -1471,8 +2383,43 @@ pub struct GetUrlScanResultScanTask {
     /// `visibility`
     pub visibility: Visibility,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanTask {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_location: impl Into<String>,
+        client_type: impl Into<GetUrlScanResultScanTaskClientType>,
+        effective_url: impl Into<String>,
+        errors: impl Into<Vec<GetUrlScanResultScanTaskErrorsItem>>,
+        scanned_from: impl Into<GetUrlScanResultScanTaskScannedFrom>,
+        status: impl Into<GetUrlScanResultScanTaskStatus>,
+        success: impl Into<bool>,
+        time: impl Into<String>,
+        time_end: impl Into<String>,
+        url: impl Into<String>,
+        uuid: impl Into<String>,
+        visibility: impl Into<Visibility>,
+    ) -> Self {
+        Self {
+            client_location: client_location.into(),
+            client_type: client_type.into(),
+            effective_url: effective_url.into(),
+            errors: errors.into(),
+            scanned_from: scanned_from.into(),
+            status: status.into(),
+            success: success.into(),
+            time: time.into(),
+            time_end: time_end.into(),
+            url: url.into(),
+            uuid: uuid.into(),
+            visibility: visibility.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanVerdictsOverallCategoriesItem {
     /// Example: `117`.
@@ -1482,8 +2429,25 @@ pub struct GetUrlScanResultScanVerdictsOverallCategoriesItem {
     /// Example: `32`.
     pub super_category_id: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanVerdictsOverallCategoriesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<f64>,
+        name: impl Into<String>,
+        super_category_id: impl Into<f64>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            super_category_id: super_category_id.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanVerdictsOverall {
     /// `categories`
@@ -1495,15 +2459,41 @@ pub struct GetUrlScanResultScanVerdictsOverall {
     /// `phishing`
     pub phishing: Vec<String>,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanVerdictsOverall {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        categories: impl Into<Vec<GetUrlScanResultScanVerdictsOverallCategoriesItem>>,
+        malicious: impl Into<bool>,
+        phishing: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            categories: categories.into(),
+            malicious: malicious.into(),
+            phishing: phishing.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScanVerdicts {
     /// `overall`
     pub overall: GetUrlScanResultScanVerdictsOverall,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScanVerdicts {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(overall: impl Into<GetUrlScanResultScanVerdictsOverall>) -> Self {
+        Self { overall: overall.into() }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResultScan {
     /// Dictionary of Autonomous System Numbers where ASN's are the keys
@@ -1529,15 +2519,77 @@ pub struct GetUrlScanResultScan {
     /// `verdicts`
     pub verdicts: GetUrlScanResultScanVerdicts,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResultScan {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificates: impl Into<Vec<GetUrlScanResultScanCertificatesItem>>,
+        geo: impl Into<GetUrlScanResultScanGeo>,
+        meta: impl Into<GetUrlScanResultScanMeta>,
+        page: impl Into<GetUrlScanResultScanPage>,
+        performance: impl Into<Vec<GetUrlScanResultScanPerformanceItem>>,
+        task: impl Into<GetUrlScanResultScanTask>,
+        verdicts: impl Into<GetUrlScanResultScanVerdicts>,
+    ) -> Self {
+        Self {
+            asns: None,
+            certificates: certificates.into(),
+            domains: None,
+            geo: geo.into(),
+            ips: None,
+            links: None,
+            meta: meta.into(),
+            page: page.into(),
+            performance: performance.into(),
+            task: task.into(),
+            verdicts: verdicts.into(),
+        }
+    }
+    /// Sets `asns`.
+    #[inline]
+    pub fn asns(mut self, value: impl Into<GetUrlScanResultScanAsns>) -> Self {
+        self.asns = Some(value.into());
+        self
+    }
+    /// Sets `domains`.
+    #[inline]
+    pub fn domains(mut self, value: impl Into<GetUrlScanResultScanDomains>) -> Self {
+        self.domains = Some(value.into());
+        self
+    }
+    /// Sets `ips`.
+    #[inline]
+    pub fn ips(mut self, value: impl Into<GetUrlScanResultScanIps>) -> Self {
+        self.ips = Some(value.into());
+        self
+    }
+    /// Sets `links`.
+    #[inline]
+    pub fn links(mut self, value: impl Into<GetUrlScanResultScanLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanResult {
     /// `scan`
     pub scan: GetUrlScanResultScan,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(scan: impl Into<GetUrlScanResultScan>) -> Self {
+        Self { scan: scan.into() }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/creator`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogCreator {
     /// Example: `"https://github.com/sitespeedio/chrome-har"`.
@@ -1547,8 +2599,25 @@ pub struct GetUrlScanHarResultHarLogCreator {
     /// Example: `"0.13.1"`.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogCreator {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        comment: impl Into<String>,
+        name: impl Into<String>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: comment.into(),
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem {
     /// Example: `"Upgrade-Insecure-Requests"`.
@@ -1556,8 +2625,20 @@ pub struct GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem {
     /// Example: `"1"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItemRequest {
     /// `bodySize`
@@ -1576,8 +2657,31 @@ pub struct GetUrlScanHarResultHarLogEntriesItemRequest {
     /// Example: `"http://example.com/"`.
     pub url: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItemRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        body_size: impl Into<f64>,
+        headers: impl Into<Vec<GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem>>,
+        headers_size: impl Into<f64>,
+        http_version: impl Into<String>,
+        method: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            body_size: body_size.into(),
+            headers: headers.into(),
+            headers_size: headers_size.into(),
+            http_version: http_version.into(),
+            method: method.into(),
+            url: url.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/content`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItemResponseContent {
     /// Example: `608`.
@@ -1588,8 +2692,27 @@ pub struct GetUrlScanHarResultHarLogEntriesItemResponseContent {
     /// Example: `1256`.
     pub size: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItemResponseContent {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(mime_type: impl Into<String>, size: impl Into<f64>) -> Self {
+        Self {
+            compression: None,
+            mime_type: mime_type.into(),
+            size: size.into(),
+        }
+    }
+    /// Sets `compression`.
+    #[inline]
+    pub fn compression(mut self, value: impl Into<i64>) -> Self {
+        self.compression = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem {
     /// Example: `"Content-Encoding"`.
@@ -1597,8 +2720,20 @@ pub struct GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem {
     /// Example: `"gzip"`.
     pub value: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItemResponse {
     /// Example: `1071`.
@@ -1626,8 +2761,37 @@ pub struct GetUrlScanHarResultHarLogEntriesItemResponse {
     #[serde(rename = "statusText")]
     pub status_text: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItemResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        transfer_size: impl Into<f64>,
+        body_size: impl Into<f64>,
+        content: impl Into<GetUrlScanHarResultHarLogEntriesItemResponseContent>,
+        headers: impl Into<Vec<GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem>>,
+        headers_size: impl Into<f64>,
+        http_version: impl Into<String>,
+        redirect_url: impl Into<String>,
+        status: impl Into<f64>,
+        status_text: impl Into<String>,
+    ) -> Self {
+        Self {
+            transfer_size: transfer_size.into(),
+            body_size: body_size.into(),
+            content: content.into(),
+            headers: headers.into(),
+            headers_size: headers_size.into(),
+            http_version: http_version.into(),
+            redirect_url: redirect_url.into(),
+            status: status.into(),
+            status_text: status_text.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogEntriesItem {
     /// Example: `"VeryHigh"`.
@@ -1667,8 +2831,47 @@ pub struct GetUrlScanHarResultHarLogEntriesItem {
     /// Example: `268.64`.
     pub time: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogEntriesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        initial_priority: impl Into<String>,
+        initiator_type: impl Into<String>,
+        priority: impl Into<String>,
+        request_id: impl Into<String>,
+        request_time: impl Into<f64>,
+        resource_type: impl Into<String>,
+        cache: impl Into<serde_json::Value>,
+        connection: impl Into<String>,
+        pageref: impl Into<String>,
+        request: impl Into<GetUrlScanHarResultHarLogEntriesItemRequest>,
+        response: impl Into<GetUrlScanHarResultHarLogEntriesItemResponse>,
+        server_ip_address: impl Into<String>,
+        started_date_time: impl Into<String>,
+        time: impl Into<f64>,
+    ) -> Self {
+        Self {
+            initial_priority: initial_priority.into(),
+            initiator_type: initiator_type.into(),
+            priority: priority.into(),
+            request_id: request_id.into(),
+            request_time: request_time.into(),
+            resource_type: resource_type.into(),
+            cache: cache.into(),
+            connection: connection.into(),
+            pageref: pageref.into(),
+            request: request.into(),
+            response: response.into(),
+            server_ip_address: server_ip_address.into(),
+            started_date_time: started_date_time.into(),
+            time: time.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items/properties/pageTimings`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogPagesItemPageTimings {
     /// Example: `305.408`.
@@ -1678,8 +2881,20 @@ pub struct GetUrlScanHarResultHarLogPagesItemPageTimings {
     #[serde(rename = "onLoad")]
     pub on_load: f64,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogPagesItemPageTimings {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(on_content_load: impl Into<f64>, on_load: impl Into<f64>) -> Self {
+        Self {
+            on_content_load: on_content_load.into(),
+            on_load: on_load.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLogPagesItem {
     /// Example: `"page_1"`.
@@ -1693,8 +2908,27 @@ pub struct GetUrlScanHarResultHarLogPagesItem {
     /// Example: `"http://example.com/"`.
     pub title: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLogPagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<String>,
+        page_timings: impl Into<GetUrlScanHarResultHarLogPagesItemPageTimings>,
+        started_date_time: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            page_timings: page_timings.into(),
+            started_date_time: started_date_time.into(),
+            title: title.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHarLog {
     /// `creator`
@@ -1706,19 +2940,55 @@ pub struct GetUrlScanHarResultHarLog {
     /// Example: `"1.2"`.
     pub version: String,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHarLog {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        creator: impl Into<GetUrlScanHarResultHarLogCreator>,
+        entries: impl Into<Vec<GetUrlScanHarResultHarLogEntriesItem>>,
+        pages: impl Into<Vec<GetUrlScanHarResultHarLogPagesItem>>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            creator: creator.into(),
+            entries: entries.into(),
+            pages: pages.into(),
+            version: version.into(),
+        }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResultHar {
     /// `log`
     pub log: GetUrlScanHarResultHarLog,
 }
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResultHar {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(log: impl Into<GetUrlScanHarResultHarLog>) -> Self {
+        Self { log: log.into() }
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUrlScanHarResult {
     /// `har`
     pub har: GetUrlScanHarResultHar,
+}
+#[cfg(feature = "mock")]
+impl GetUrlScanHarResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(har: impl Into<GetUrlScanHarResultHar>) -> Self {
+        Self { har: har.into() }
+    }
 }
 /// The name `UrlscannerCreateScanRequest` had until the names were reworked; use [`CreateUrlScanRequest`].
 #[deprecated(note = "renamed to `CreateUrlScanRequest`")]

@@ -900,6 +900,331 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `vectorize` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`VectorizeApi`](super::VectorizeApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::vectorize`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct VectorizeMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> VectorizeMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            VectorizeMock { mock }
+        }
+        /// Expects [`VectorizeApi::list_vectorize_indexes_deprecated`](super::VectorizeApi::list_vectorize_indexes_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_vectorize_indexes_deprecated(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CreateIndexResponse>>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .list_vectorize_indexes_deprecated(account_id),
+                )
+        }
+        /// Expects [`VectorizeApi::create_vectorize_index_deprecated`](super::VectorizeApi::create_vectorize_index_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_vectorize_index_deprecated(
+            &self,
+            account_id: &str,
+            body: &CreateIndexRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .create_vectorize_index_deprecated(account_id, body),
+                )
+        }
+        /// Expects [`VectorizeApi::get_vectorize_index_deprecated`](super::VectorizeApi::get_vectorize_index_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_vectorize_index_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .get_vectorize_index_deprecated(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::update_vectorize_index_deprecated`](super::VectorizeApi::update_vectorize_index_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_vectorize_index_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &UpdateIndexRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .update_vectorize_index_deprecated(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::delete_vectorize_index_deprecated`](super::VectorizeApi::delete_vectorize_index_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_vectorize_index_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .delete_vectorize_index_deprecated(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::delete_vectors_by_identifier_deprecated`](super::VectorizeApi::delete_vectors_by_identifier_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_vectors_by_identifier_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexDeleteVectorsByIdRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexDeleteVectorsByIdResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .delete_vectors_by_identifier_deprecated(
+                            account_id,
+                            index_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`VectorizeApi::get_vectors_by_identifier_deprecated`](super::VectorizeApi::get_vectors_by_identifier_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_vectors_by_identifier_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexGetVectorsByIdRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexGetVectorsByIdResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .get_vectors_by_identifier_deprecated(
+                            account_id,
+                            index_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`VectorizeApi::insert_vectors_deprecated`](super::VectorizeApi::insert_vectors_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn insert_vectors_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexInsertResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .insert_vectors_deprecated(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::query_vectors_deprecated`](super::VectorizeApi::query_vectors_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn query_vectors_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexQueryRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexQueryResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .query_vectors_deprecated(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::upsert_vectors_deprecated`](super::VectorizeApi::upsert_vectors_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn upsert_vectors_deprecated(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexUpsertResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .upsert_vectors_deprecated(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::list_vectorize_indexes`](super::VectorizeApi::list_vectorize_indexes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_vectorize_indexes(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<CreateIndexResponse>>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .list_vectorize_indexes(account_id),
+                )
+        }
+        /// Expects [`VectorizeApi::create_vectorize_index`](super::VectorizeApi::create_vectorize_index) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_vectorize_index(
+            &self,
+            account_id: &str,
+            body: &CreateIndexRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .create_vectorize_index(account_id, body),
+                )
+        }
+        /// Expects [`VectorizeApi::get_vectorize_index`](super::VectorizeApi::get_vectorize_index) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_vectorize_index(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .get_vectorize_index(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::delete_vectorize_index`](super::VectorizeApi::delete_vectorize_index) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_vectorize_index(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .delete_vectorize_index(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::delete_vectors_by_identifier`](super::VectorizeApi::delete_vectors_by_identifier) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_vectors_by_identifier(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexDeleteVectorsByIdRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexDeleteVectorsByIdV2Response>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .delete_vectors_by_identifier(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::get_vectors_by_identifier`](super::VectorizeApi::get_vectors_by_identifier) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_vectors_by_identifier(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexGetVectorsByIdRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexGetVectorsByIdResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .get_vectors_by_identifier(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::get_vectorize_index_info`](super::VectorizeApi::get_vectorize_index_info) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_vectorize_index_info(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexInfoResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .get_vectorize_index_info(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::insert_vectors`](super::VectorizeApi::insert_vectors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn insert_vectors(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: impl Into<bytes::Bytes>,
+            params: &InsertVectorsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexInsertV2Response>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .insert_vectors(account_id, index_name, body, params),
+                )
+        }
+        /// Expects [`VectorizeApi::create_metadata_index`](super::VectorizeApi::create_metadata_index) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_metadata_index(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &CreateMetadataIndexRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateMetadataIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .create_metadata_index(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::delete_metadata_index`](super::VectorizeApi::delete_metadata_index) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_metadata_index(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &DeleteMetadataIndexRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeleteMetadataIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .delete_metadata_index(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::list_metadata_indexes`](super::VectorizeApi::list_metadata_indexes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_metadata_indexes(
+            &self,
+            account_id: &str,
+            index_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListMetadataIndexResponse>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .list_metadata_indexes(account_id, index_name),
+                )
+        }
+        /// Expects [`VectorizeApi::query_vectors`](super::VectorizeApi::query_vectors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn query_vectors(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: &IndexQueryRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexQueryV2Response>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .query_vectors(account_id, index_name, body),
+                )
+        }
+        /// Expects [`VectorizeApi::upsert_vectors`](super::VectorizeApi::upsert_vectors) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upsert_vectors(
+            &self,
+            account_id: &str,
+            index_name: &str,
+            body: impl Into<bytes::Bytes>,
+            params: &UpsertVectorsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<IndexUpsertV2Response>> {
+            self.mock
+                .on(
+                    super::VectorizeApi::new(self.mock.client())
+                        .upsert_vectors(account_id, index_name, body, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`VectorizeApi::insert_vectors`](VectorizeApi::insert_vectors).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -952,6 +1277,7 @@ impl UpsertVectorsParams {
 }
 /// `#/components/schemas/vectorize_create-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateIndexResponse {
     /// `config`
@@ -968,6 +1294,50 @@ pub struct CreateIndexResponse {
     pub modified_on: Option<String>,
     /// `name`
     pub name: Option<IndexName>,
+}
+#[cfg(feature = "mock")]
+impl CreateIndexResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            created_on: None,
+            description: None,
+            modified_on: None,
+            name: None,
+        }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<IndexDimensionConfiguration>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<IndexDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<IndexName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/vectorize_index-dimension-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1275,6 +1645,7 @@ impl IndexDeleteVectorsByIdRequest {
 pub type VectorIdentifier = String;
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexDeleteVectorsByIdResponse {
     /// The count of the vectors successfully deleted.
@@ -1283,6 +1654,26 @@ pub struct IndexDeleteVectorsByIdResponse {
     pub count: Option<i64>,
     /// Array of vector identifiers of the vectors that were successfully processed for deletion.
     pub ids: Option<Vec<VectorIdentifier>>,
+}
+#[cfg(feature = "mock")]
+impl IndexDeleteVectorsByIdResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, ids: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `ids`.
+    #[inline]
+    pub fn ids(mut self, value: impl Into<Vec<VectorIdentifier>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/vectorize_index-get-vectors-by-id-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1314,6 +1705,7 @@ impl IndexGetVectorsByIdRequest {
 pub type IndexGetVectorsByIdResponse = Vec<IndexGetVectorsByIdResponseItem>;
 /// `#/components/schemas/vectorize_index-get-vectors-by-id-response/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexGetVectorsByIdResponseItem {
     /// Read-only.
@@ -1325,8 +1717,46 @@ pub struct IndexGetVectorsByIdResponseItem {
     /// `values`
     pub values: Option<Vec<f64>>,
 }
+#[cfg(feature = "mock")]
+impl IndexGetVectorsByIdResponseItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            namespace: None,
+            values: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<VectorIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    #[inline]
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `values`.
+    #[inline]
+    pub fn values(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-insert-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexInsertResponse {
     /// Specifies the count of the vectors successfully inserted.
@@ -1335,6 +1765,26 @@ pub struct IndexInsertResponse {
     pub count: Option<i64>,
     /// Array of vector identifiers of the vectors successfully inserted.
     pub ids: Option<Vec<VectorIdentifier>>,
+}
+#[cfg(feature = "mock")]
+impl IndexInsertResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, ids: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `ids`.
+    #[inline]
+    pub fn ids(mut self, value: impl Into<Vec<VectorIdentifier>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/vectorize_index-query-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1405,6 +1855,7 @@ impl IndexQueryRequest {
 }
 /// `#/components/schemas/vectorize_index-query-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexQueryResponse {
     /// Specifies the count of vectors returned by the search
@@ -1412,8 +1863,32 @@ pub struct IndexQueryResponse {
     /// Array of vectors matched by the search
     pub matches: Option<Vec<IndexQueryResponseMatchesItem>>,
 }
+#[cfg(feature = "mock")]
+impl IndexQueryResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, matches: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `matches`.
+    #[inline]
+    pub fn matches(
+        mut self,
+        value: impl Into<Vec<IndexQueryResponseMatchesItem>>,
+    ) -> Self {
+        self.matches = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-query-response/properties/matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexQueryResponseMatchesItem {
     /// Read-only.
@@ -1425,8 +1900,46 @@ pub struct IndexQueryResponseMatchesItem {
     /// `values`
     pub values: Option<Vec<f64>>,
 }
+#[cfg(feature = "mock")]
+impl IndexQueryResponseMatchesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            score: None,
+            values: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<VectorIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `score`.
+    #[inline]
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+    /// Sets `values`.
+    #[inline]
+    pub fn values(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-upsert-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexUpsertResponse {
     /// Specifies the count of the vectors successfully inserted.
@@ -1436,13 +1949,48 @@ pub struct IndexUpsertResponse {
     /// Array of vector identifiers of the vectors successfully inserted.
     pub ids: Option<Vec<VectorIdentifier>>,
 }
+#[cfg(feature = "mock")]
+impl IndexUpsertResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, ids: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `ids`.
+    #[inline]
+    pub fn ids(mut self, value: impl Into<Vec<VectorIdentifier>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexDeleteVectorsByIdV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
+}
+#[cfg(feature = "mock")]
+impl IndexDeleteVectorsByIdV2Response {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mutation_id: None }
+    }
+    /// Sets `mutationId`.
+    #[inline]
+    pub fn mutation_id(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.mutation_id = Some(value.into());
+        self
+    }
 }
 /// The unique identifier for the async mutation operation containing the changeset.
 ///
@@ -1452,6 +2000,7 @@ pub struct IndexDeleteVectorsByIdV2Response {
 pub type MutationUuid = serde_json::Value;
 /// `#/components/schemas/vectorize_index-info-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexInfoResponse {
     /// `dimensions`
@@ -1469,6 +2018,43 @@ pub struct IndexInfoResponse {
     /// Example: `300000`.
     #[serde(rename = "vectorCount")]
     pub vector_count: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl IndexInfoResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dimensions: None,
+            processed_up_to_datetime: None,
+            processed_up_to_mutation: None,
+            vector_count: None,
+        }
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<IndexDimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `processedUpToDatetime`.
+    #[inline]
+    pub fn processed_up_to_datetime(mut self, value: impl Into<String>) -> Self {
+        self.processed_up_to_datetime = Some(value.into());
+        self
+    }
+    /// Sets `processedUpToMutation`.
+    #[inline]
+    pub fn processed_up_to_mutation(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.processed_up_to_mutation = Some(value.into());
+        self
+    }
+    /// Sets `vectorCount`.
+    #[inline]
+    pub fn vector_count(mut self, value: impl Into<i64>) -> Self {
+        self.vector_count = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/vectorize/v2/indexes/{index_name}/insert.post/parameters/unparsable-behavior`
 ///
@@ -1531,11 +2117,26 @@ impl rt::__private::ParamValue for VectorsUnparsableBehavior {
 }
 /// `#/components/schemas/vectorize_index-insert-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexInsertV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
+}
+#[cfg(feature = "mock")]
+impl IndexInsertV2Response {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mutation_id: None }
+    }
+    /// Sets `mutationId`.
+    #[inline]
+    pub fn mutation_id(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.mutation_id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/vectorize_create-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1629,11 +2230,26 @@ impl<'de> serde::Deserialize<'de> for IndexType {
 }
 /// `#/components/schemas/vectorize_create-metadata-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateMetadataIndexResponse {
     /// `mutationId`
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
+}
+#[cfg(feature = "mock")]
+impl CreateMetadataIndexResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mutation_id: None }
+    }
+    /// Sets `mutationId`.
+    #[inline]
+    pub fn mutation_id(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.mutation_id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/vectorize_delete-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1657,24 +2273,58 @@ impl DeleteMetadataIndexRequest {
 }
 /// `#/components/schemas/vectorize_delete-metadata-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteMetadataIndexResponse {
     /// `mutationId`
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
 }
+#[cfg(feature = "mock")]
+impl DeleteMetadataIndexResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mutation_id: None }
+    }
+    /// Sets `mutationId`.
+    #[inline]
+    pub fn mutation_id(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.mutation_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_list-metadata-index-response`
 ///
 /// Example: `{"metadataIndexes":[{"indexType":"number","propertyName":"some-num-prop"},{"indexType":"string","propertyName":"some-str-prop"},{"indexType":"boolean","propertyName":"some-bool-prop"}]}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMetadataIndexResponse {
     /// Array of indexed metadata properties.
     #[serde(rename = "metadataIndexes")]
     pub metadata_indexes: Option<Vec<ListMetadataIndexResponseMetadataIndexesItem>>,
 }
+#[cfg(feature = "mock")]
+impl ListMetadataIndexResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { metadata_indexes: None }
+    }
+    /// Sets `metadataIndexes`.
+    #[inline]
+    pub fn metadata_indexes(
+        mut self,
+        value: impl Into<Vec<ListMetadataIndexResponseMetadataIndexesItem>>,
+    ) -> Self {
+        self.metadata_indexes = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_list-metadata-index-response/properties/metadataIndexes/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMetadataIndexResponseMetadataIndexesItem {
     /// Specifies the type of indexed metadata property.
@@ -1686,8 +2336,32 @@ pub struct ListMetadataIndexResponseMetadataIndexesItem {
     #[serde(rename = "propertyName")]
     pub property_name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ListMetadataIndexResponseMetadataIndexesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            index_type: None,
+            property_name: None,
+        }
+    }
+    /// Sets `indexType`.
+    #[inline]
+    pub fn index_type(mut self, value: impl Into<IndexType>) -> Self {
+        self.index_type = Some(value.into());
+        self
+    }
+    /// Sets `propertyName`.
+    #[inline]
+    pub fn property_name(mut self, value: impl Into<String>) -> Self {
+        self.property_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-query-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexQueryV2Response {
     /// Specifies the count of vectors returned by the search
@@ -1695,8 +2369,32 @@ pub struct IndexQueryV2Response {
     /// Array of vectors matched by the search
     pub matches: Option<Vec<IndexQueryV2ResponseMatchesItem>>,
 }
+#[cfg(feature = "mock")]
+impl IndexQueryV2Response {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { count: None, matches: None }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `matches`.
+    #[inline]
+    pub fn matches(
+        mut self,
+        value: impl Into<Vec<IndexQueryV2ResponseMatchesItem>>,
+    ) -> Self {
+        self.matches = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-query-v2-response/properties/matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexQueryV2ResponseMatchesItem {
     /// Read-only.
@@ -1710,13 +2408,72 @@ pub struct IndexQueryV2ResponseMatchesItem {
     /// `values`
     pub values: Option<Vec<f64>>,
 }
+#[cfg(feature = "mock")]
+impl IndexQueryV2ResponseMatchesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            namespace: None,
+            score: None,
+            values: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<VectorIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    #[inline]
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `score`.
+    #[inline]
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.score = Some(value.into());
+        self
+    }
+    /// Sets `values`.
+    #[inline]
+    pub fn values(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-upsert-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IndexUpsertV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
+}
+#[cfg(feature = "mock")]
+impl IndexUpsertV2Response {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mutation_id: None }
+    }
+    /// Sets `mutationId`.
+    #[inline]
+    pub fn mutation_id(mut self, value: impl Into<MutationUuid>) -> Self {
+        self.mutation_id = Some(value.into());
+        self
+    }
 }
 /// The name `VectorUnparsableBehavior` had until the names were reworked; use [`VectorsUnparsableBehavior`].
 #[deprecated(note = "renamed to `VectorsUnparsableBehavior`")]

@@ -305,6 +305,110 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `waf-managed-rules` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`WafManagedRulesApi`](super::WafManagedRulesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::waf_managed_rules`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct WafManagedRulesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> WafManagedRulesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            WafManagedRulesMock { mock }
+        }
+        /// Expects [`WafManagedRulesApi::list_waf_rule_groups`](super::WafManagedRulesApi::list_waf_rule_groups) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_waf_rule_groups(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            params: &ListWafRuleGroupsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<SchemasGroup>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .list_waf_rule_groups(zone_id, package_id, params),
+                )
+        }
+        /// Expects [`WafManagedRulesApi::get_waf_rule_group`](super::WafManagedRulesApi::get_waf_rule_group) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_waf_rule_group(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            group_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .get_waf_rule_group(zone_id, package_id, group_id),
+                )
+        }
+        /// Expects [`WafManagedRulesApi::edit_waf_rule_group`](super::WafManagedRulesApi::edit_waf_rule_group) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_waf_rule_group(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            group_id: &str,
+            body: &EditWafRuleGroupRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .edit_waf_rule_group(zone_id, package_id, group_id, body),
+                )
+        }
+        /// Expects [`WafManagedRulesApi::list_waf_rules`](super::WafManagedRulesApi::list_waf_rules) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_waf_rules(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            params: &ListWafRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Rule>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .list_waf_rules(zone_id, package_id, params),
+                )
+        }
+        /// Expects [`WafManagedRulesApi::get_waf_rule`](super::WafManagedRulesApi::get_waf_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_waf_rule(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .get_waf_rule(zone_id, package_id, rule_id),
+                )
+        }
+        /// Expects [`WafManagedRulesApi::edit_waf_rule`](super::WafManagedRulesApi::edit_waf_rule) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn edit_waf_rule(
+            &self,
+            zone_id: &str,
+            package_id: &str,
+            rule_id: &str,
+            body: &EditWafRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<EditWafRuleResult>> {
+            self.mock
+                .on(
+                    super::WafManagedRulesApi::new(self.mock.client())
+                        .edit_waf_rule(zone_id, package_id, rule_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`WafManagedRulesApi::list_waf_rule_groups`](WafManagedRulesApi::list_waf_rule_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -738,6 +842,7 @@ impl rt::__private::ParamValue for Match {
 }
 /// `#/components/schemas/waf-managed-rules_schemas-group`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasGroup {
     /// Read-only.
@@ -756,6 +861,52 @@ pub struct SchemasGroup {
     pub allowed_modes: Option<AllowedModes>,
     /// `mode`
     pub mode: Mode,
+}
+#[cfg(feature = "mock")]
+impl SchemasGroup {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ComponentsSchemasIdentifier>,
+        name: impl Into<Name>,
+        rules_count: impl Into<RulesCount>,
+        mode: impl Into<Mode>,
+    ) -> Self {
+        Self {
+            description: None,
+            id: id.into(),
+            modified_rules_count: None,
+            name: name.into(),
+            package_id: None,
+            rules_count: rules_count.into(),
+            allowed_modes: None,
+            mode: mode.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `modified_rules_count`.
+    #[inline]
+    pub fn modified_rules_count(mut self, value: impl Into<ModifiedRulesCount>) -> Self {
+        self.modified_rules_count = Some(value.into());
+        self
+    }
+    /// Sets `package_id`.
+    #[inline]
+    pub fn package_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.package_id = Some(value.into());
+        self
+    }
+    /// Sets `allowed_modes`.
+    #[inline]
+    pub fn allowed_modes(mut self, value: impl Into<AllowedModes>) -> Self {
+        self.allowed_modes = Some(value.into());
+        self
+    }
 }
 /// An informative summary of what the rule group does.
 ///
@@ -954,6 +1105,8 @@ impl rt::__private::ParamValue for ListWafRulesOrder {
 }
 /// `#/components/schemas/waf-managed-rules_rule`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Rule {
     /// One of the alternatives.
@@ -1009,6 +1162,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_anomaly_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AnomalyRule {
     /// Read-only.
@@ -1028,6 +1182,30 @@ pub struct AnomalyRule {
     /// `mode`
     pub mode: ModeAnomaly,
 }
+#[cfg(feature = "mock")]
+impl AnomalyRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<SchemasDescription>,
+        group: impl Into<BaseGroup>,
+        id: impl Into<RuleComponentsSchemasIdentifier>,
+        package_id: impl Into<Identifier>,
+        priority: impl Into<Priority>,
+        allowed_modes: impl Into<AllowedModesAnomaly>,
+        mode: impl Into<ModeAnomaly>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            group: group.into(),
+            id: id.into(),
+            package_id: package_id.into(),
+            priority: priority.into(),
+            allowed_modes: allowed_modes.into(),
+            mode: mode.into(),
+        }
+    }
+}
 /// The public description of the WAF rule.
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_schemas-description`
@@ -1040,12 +1218,33 @@ pub type SchemasDescription = String;
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BaseGroup {
     /// Read-only.
     pub id: Option<ComponentsSchemasIdentifier>,
     /// Read-only.
     pub name: Option<Name>,
+}
+#[cfg(feature = "mock")]
+impl BaseGroup {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The unique identifier of the WAF rule.
 ///
@@ -1113,6 +1312,12 @@ impl std::fmt::Display for ModeAnomaly {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ModeAnomaly {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ModeAnomaly {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1126,6 +1331,7 @@ impl<'de> serde::Deserialize<'de> for ModeAnomaly {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_traditional_deny_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TraditionalDenyRule {
     /// Read-only.
@@ -1146,6 +1352,32 @@ pub struct TraditionalDenyRule {
     pub default_mode: DefaultMode,
     /// `mode`
     pub mode: ModeDenyTraditional,
+}
+#[cfg(feature = "mock")]
+impl TraditionalDenyRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<SchemasDescription>,
+        group: impl Into<BaseGroup>,
+        id: impl Into<RuleComponentsSchemasIdentifier>,
+        package_id: impl Into<Identifier>,
+        priority: impl Into<Priority>,
+        allowed_modes: impl Into<AllowedModesDenyTraditional>,
+        default_mode: impl Into<DefaultMode>,
+        mode: impl Into<ModeDenyTraditional>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            group: group.into(),
+            id: id.into(),
+            package_id: package_id.into(),
+            priority: priority.into(),
+            allowed_modes: allowed_modes.into(),
+            default_mode: default_mode.into(),
+            mode: mode.into(),
+        }
+    }
 }
 /// The list of possible actions of the WAF rule when it is triggered.
 ///
@@ -1216,6 +1448,12 @@ impl std::fmt::Display for ModeDenyTraditional {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ModeDenyTraditional {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for ModeDenyTraditional {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1281,6 +1519,12 @@ impl std::fmt::Display for DefaultMode {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for DefaultMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for DefaultMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1294,6 +1538,7 @@ impl<'de> serde::Deserialize<'de> for DefaultMode {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_traditional_allow_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TraditionalAllowRule {
     /// Read-only.
@@ -1312,6 +1557,30 @@ pub struct TraditionalAllowRule {
     pub allowed_modes: AllowedModesAllowTraditional,
     /// `mode`
     pub mode: ModeAllowTraditional,
+}
+#[cfg(feature = "mock")]
+impl TraditionalAllowRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<SchemasDescription>,
+        group: impl Into<BaseGroup>,
+        id: impl Into<RuleComponentsSchemasIdentifier>,
+        package_id: impl Into<Identifier>,
+        priority: impl Into<Priority>,
+        allowed_modes: impl Into<AllowedModesAllowTraditional>,
+        mode: impl Into<ModeAllowTraditional>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            group: group.into(),
+            id: id.into(),
+            package_id: package_id.into(),
+            priority: priority.into(),
+            allowed_modes: allowed_modes.into(),
+            mode: mode.into(),
+        }
+    }
 }
 /// Defines the available modes for the current WAF rule.
 ///
@@ -1365,6 +1634,12 @@ impl From<String> for ModeAllowTraditional {
 impl std::fmt::Display for ModeAllowTraditional {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ModeAllowTraditional {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ModeAllowTraditional {
@@ -1486,6 +1761,8 @@ impl EditWafRuleRequest {
 }
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}.patch/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum EditWafRuleResult {
     /// One of the alternatives.

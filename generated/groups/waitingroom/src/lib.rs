@@ -943,6 +943,361 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `waitingroom` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`WaitingroomApi`](super::WaitingroomApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::waitingroom`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct WaitingroomMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> WaitingroomMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            WaitingroomMock { mock }
+        }
+        /// Expects [`WaitingroomApi::list_waiting_rooms`](super::WaitingroomApi::list_waiting_rooms) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_waiting_rooms(
+            &self,
+            zone_id: &str,
+            params: &ListWaitingRoomsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Waitingroom>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .list_waiting_rooms(zone_id, params),
+                )
+        }
+        /// Expects [`WaitingroomApi::create_waiting_room`](super::WaitingroomApi::create_waiting_room) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_waiting_room(
+            &self,
+            zone_id: &str,
+            body: &QueryWaitingroom,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .create_waiting_room(zone_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::create_custom_waiting_room_page_preview`](super::WaitingroomApi::create_custom_waiting_room_page_preview) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_custom_waiting_room_page_preview(
+            &self,
+            zone_id: &str,
+            body: &QueryPreview,
+        ) -> rt::mock::Expectation<'m, rt::Call<PreviewResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .create_custom_waiting_room_page_preview(zone_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::get_zone_level_waiting_room_settings`](super::WaitingroomApi::get_zone_level_waiting_room_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_level_waiting_room_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSettingsResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .get_zone_level_waiting_room_settings(zone_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::update_zone_level_waiting_room_settings`](super::WaitingroomApi::update_zone_level_waiting_room_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zone_level_waiting_room_settings(
+            &self,
+            zone_id: &str,
+            body: &ZoneSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSettingsResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .update_zone_level_waiting_room_settings(zone_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::patch_zone_level_waiting_room_settings`](super::WaitingroomApi::patch_zone_level_waiting_room_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_zone_level_waiting_room_settings(
+            &self,
+            zone_id: &str,
+            body: &ZoneSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZoneSettingsResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .patch_zone_level_waiting_room_settings(zone_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::get_waiting_room`](super::WaitingroomApi::get_waiting_room) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_waiting_room(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .get_waiting_room(zone_id, waiting_room_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::update_waiting_room`](super::WaitingroomApi::update_waiting_room) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_waiting_room(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &QueryWaitingroom,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .update_waiting_room(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::patch_waiting_room`](super::WaitingroomApi::patch_waiting_room) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_waiting_room(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &QueryWaitingroom,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .patch_waiting_room(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_waiting_room`](super::WaitingroomApi::delete_waiting_room) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_waiting_room(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<WaitingRoomIdResponse>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_waiting_room(zone_id, waiting_room_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_waiting_room_with`](super::WaitingroomApi::delete_waiting_room_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_waiting_room_with(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<WaitingRoomIdResponse>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_waiting_room_with(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::list_events`](super::WaitingroomApi::list_events) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_events(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            params: &ListEventsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<EventResult>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .list_events(zone_id, waiting_room_id, params),
+                )
+        }
+        /// Expects [`WaitingroomApi::create_event`](super::WaitingroomApi::create_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &QueryEvent,
+        ) -> rt::mock::Expectation<'m, rt::Call<EventResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .create_event(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::get_event`](super::WaitingroomApi::get_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EventResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .get_event(zone_id, waiting_room_id, event_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::update_event`](super::WaitingroomApi::update_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+            body: &QueryEvent,
+        ) -> rt::mock::Expectation<'m, rt::Call<EventResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .update_event(zone_id, waiting_room_id, event_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::patch_event`](super::WaitingroomApi::patch_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+            body: &QueryEvent,
+        ) -> rt::mock::Expectation<'m, rt::Call<EventResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .patch_event(zone_id, waiting_room_id, event_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_event`](super::WaitingroomApi::delete_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<EventIdResponse>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_event(zone_id, waiting_room_id, event_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_event_with`](super::WaitingroomApi::delete_event_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_event_with(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<EventIdResponse>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_event_with(zone_id, waiting_room_id, event_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::get_preview_active_event`](super::WaitingroomApi::get_preview_active_event) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_preview_active_event(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            event_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<EventDetailsResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .get_preview_active_event(zone_id, waiting_room_id, event_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::list_waiting_room_rules`](super::WaitingroomApi::list_waiting_room_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_waiting_room_rules(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<RuleResult>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .list_waiting_room_rules(zone_id, waiting_room_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::create_waiting_room_rule`](super::WaitingroomApi::create_waiting_room_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_waiting_room_rule(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &CreateRule,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RuleResult>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .create_waiting_room_rule(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::replace_waiting_room_rules`](super::WaitingroomApi::replace_waiting_room_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn replace_waiting_room_rules(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            body: &UpdateRules,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RuleResult>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .replace_waiting_room_rules(zone_id, waiting_room_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::patch_waiting_room_rule`](super::WaitingroomApi::patch_waiting_room_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_waiting_room_rule(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            rule_id: &str,
+            body: &PatchRule,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RuleResult>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .patch_waiting_room_rule(zone_id, waiting_room_id, rule_id, body),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_waiting_room_rule`](super::WaitingroomApi::delete_waiting_room_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_waiting_room_rule(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RuleResult>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_waiting_room_rule(zone_id, waiting_room_id, rule_id),
+                )
+        }
+        /// Expects [`WaitingroomApi::delete_waiting_room_rule_with`](super::WaitingroomApi::delete_waiting_room_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_waiting_room_rule_with(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<RuleResult>>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .delete_waiting_room_rule_with(
+                            zone_id,
+                            waiting_room_id,
+                            rule_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WaitingroomApi::get_waiting_room_status`](super::WaitingroomApi::get_waiting_room_status) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_waiting_room_status(
+            &self,
+            zone_id: &str,
+            waiting_room_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<StatusResponse>> {
+            self.mock
+                .on(
+                    super::WaitingroomApi::new(self.mock.client())
+                        .get_waiting_room_status(zone_id, waiting_room_id),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`WaitingroomApi::list_waiting_rooms`](WaitingroomApi::list_waiting_rooms).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1015,6 +1370,7 @@ impl ListEventsParams {
 }
 /// `#/components/schemas/waitingroom_waitingroom`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Waitingroom {
     /// `additional_routes`
@@ -1063,6 +1419,191 @@ pub struct Waitingroom {
     pub suspended: Option<Suspended>,
     /// `total_active_users`
     pub total_active_users: Option<TotalActiveUsers>,
+}
+#[cfg(feature = "mock")]
+impl Waitingroom {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            additional_routes: None,
+            cookie_attributes: None,
+            cookie_suffix: None,
+            created_on: None,
+            custom_page_html: None,
+            default_template_language: None,
+            description: None,
+            disable_session_renewal: None,
+            host: None,
+            id: None,
+            json_response_enabled: None,
+            modified_on: None,
+            name: None,
+            new_users_per_minute: None,
+            next_event_prequeue_start_time: None,
+            next_event_start_time: None,
+            path: None,
+            queue_all: None,
+            queueing_method: None,
+            queueing_status_code: None,
+            session_duration: None,
+            suspended: None,
+            total_active_users: None,
+        }
+    }
+    /// Sets `additional_routes`.
+    #[inline]
+    pub fn additional_routes(mut self, value: impl Into<AdditionalRoutes>) -> Self {
+        self.additional_routes = Some(value.into());
+        self
+    }
+    /// Sets `cookie_attributes`.
+    #[inline]
+    pub fn cookie_attributes(mut self, value: impl Into<CookieAttributes>) -> Self {
+        self.cookie_attributes = Some(value.into());
+        self
+    }
+    /// Sets `cookie_suffix`.
+    #[inline]
+    pub fn cookie_suffix(mut self, value: impl Into<CookieSuffix>) -> Self {
+        self.cookie_suffix = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `custom_page_html`.
+    #[inline]
+    pub fn custom_page_html(mut self, value: impl Into<CustomPageHtml>) -> Self {
+        self.custom_page_html = Some(value.into());
+        self
+    }
+    /// Sets `default_template_language`.
+    #[inline]
+    pub fn default_template_language(
+        mut self,
+        value: impl Into<DefaultTemplateLanguage>,
+    ) -> Self {
+        self.default_template_language = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_session_renewal`.
+    #[inline]
+    pub fn disable_session_renewal(
+        mut self,
+        value: impl Into<DisableSessionRenewal>,
+    ) -> Self {
+        self.disable_session_renewal = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<Host>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<WaitingRoomId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `json_response_enabled`.
+    #[inline]
+    pub fn json_response_enabled(
+        mut self,
+        value: impl Into<JsonResponseEnabled>,
+    ) -> Self {
+        self.json_response_enabled = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `new_users_per_minute`.
+    #[inline]
+    pub fn new_users_per_minute(mut self, value: impl Into<NewUsersPerMinute>) -> Self {
+        self.new_users_per_minute = Some(value.into());
+        self
+    }
+    /// Sets `next_event_prequeue_start_time`.
+    #[inline]
+    pub fn next_event_prequeue_start_time(
+        mut self,
+        value: impl Into<NextEventPrequeueStartTime>,
+    ) -> Self {
+        self.next_event_prequeue_start_time = Some(value.into());
+        self
+    }
+    /// Sets `next_event_start_time`.
+    #[inline]
+    pub fn next_event_start_time(
+        mut self,
+        value: impl Into<NextEventStartTime>,
+    ) -> Self {
+        self.next_event_start_time = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<Path>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `queue_all`.
+    #[inline]
+    pub fn queue_all(mut self, value: impl Into<QueueAll>) -> Self {
+        self.queue_all = Some(value.into());
+        self
+    }
+    /// Sets `queueing_method`.
+    #[inline]
+    pub fn queueing_method(mut self, value: impl Into<QueueingMethod>) -> Self {
+        self.queueing_method = Some(value.into());
+        self
+    }
+    /// Sets `queueing_status_code`.
+    #[inline]
+    pub fn queueing_status_code(mut self, value: impl Into<QueueingStatusCode>) -> Self {
+        self.queueing_status_code = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<Suspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `total_active_users`.
+    #[inline]
+    pub fn total_active_users(mut self, value: impl Into<TotalActiveUsers>) -> Self {
+        self.total_active_users = Some(value.into());
+        self
+    }
 }
 /// Only available for the Waiting Room Advanced subscription. Additional hostname and path combinations to which this waiting room will be applied. There is an implied wildcard at the end of the path. The hostname and path combination must be unique to this and all other waiting rooms.
 ///
@@ -1884,10 +2425,19 @@ impl QueryWaitingroom {
 }
 /// `#/components/schemas/waitingroom_single_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SingleResponse {
     /// `result`
     pub result: Waitingroom,
+}
+#[cfg(feature = "mock")]
+impl SingleResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<Waitingroom>) -> Self {
+        Self { result: result.into() }
+    }
 }
 /// `#/components/schemas/waitingroom_query_preview`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1908,10 +2458,19 @@ impl QueryPreview {
 }
 /// `#/components/schemas/waitingroom_preview_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PreviewResponse {
     /// `result`
     pub result: PreviewResponseResult,
+}
+#[cfg(feature = "mock")]
+impl PreviewResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<PreviewResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
 }
 /// URL where the custom waiting room page can temporarily be previewed.
 ///
@@ -1921,17 +2480,41 @@ pub struct PreviewResponse {
 pub type PreviewUrl = String;
 /// `#/components/schemas/waitingroom_preview_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PreviewResponseResult {
     /// `preview_url`
     pub preview_url: Option<PreviewUrl>,
 }
+#[cfg(feature = "mock")]
+impl PreviewResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { preview_url: None }
+    }
+    /// Sets `preview_url`.
+    #[inline]
+    pub fn preview_url(mut self, value: impl Into<PreviewUrl>) -> Self {
+        self.preview_url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_zone_settings_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneSettingsResponse {
     /// `result`
     pub result: ZoneSettingsResponseResult,
+}
+#[cfg(feature = "mock")]
+impl ZoneSettingsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<ZoneSettingsResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
 }
 /// Whether to allow verified search engine crawlers to bypass all waiting rooms on this zone.
 /// Verified search engine crawlers will not be tracked or counted by the waiting room system,
@@ -1943,10 +2526,23 @@ pub struct ZoneSettingsResponse {
 pub type SearchEngineCrawlerBypass = bool;
 /// `#/components/schemas/waitingroom_zone_settings_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneSettingsResponseResult {
     /// `search_engine_crawler_bypass`
     pub search_engine_crawler_bypass: SearchEngineCrawlerBypass,
+}
+#[cfg(feature = "mock")]
+impl ZoneSettingsResponseResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        search_engine_crawler_bypass: impl Into<SearchEngineCrawlerBypass>,
+    ) -> Self {
+        Self {
+            search_engine_crawler_bypass: search_engine_crawler_bypass.into(),
+        }
+    }
 }
 /// `#/components/schemas/waitingroom_zone_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -1977,20 +2573,45 @@ impl ZoneSettings {
 }
 /// `#/components/schemas/waitingroom_waiting_room_id_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WaitingRoomIdResponse {
     /// `result`
     pub result: WaitingRoomIdResponseResult,
 }
+#[cfg(feature = "mock")]
+impl WaitingRoomIdResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<WaitingRoomIdResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
+}
 /// `#/components/schemas/waitingroom_waiting_room_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WaitingRoomIdResponseResult {
     /// `id`
     pub id: Option<WaitingRoomId>,
 }
+#[cfg(feature = "mock")]
+impl WaitingRoomIdResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<WaitingRoomId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_event_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventResult {
     /// Read-only.
@@ -2025,6 +2646,142 @@ pub struct EventResult {
     pub suspended: Option<EventSuspended>,
     /// `total_active_users`
     pub total_active_users: Option<EventTotalActiveUsers>,
+}
+#[cfg(feature = "mock")]
+impl EventResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            custom_page_html: None,
+            description: None,
+            disable_session_renewal: None,
+            event_end_time: None,
+            event_start_time: None,
+            id: None,
+            modified_on: None,
+            name: None,
+            new_users_per_minute: None,
+            prequeue_start_time: None,
+            queueing_method: None,
+            session_duration: None,
+            shuffle_at_event_start: None,
+            suspended: None,
+            total_active_users: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `custom_page_html`.
+    #[inline]
+    pub fn custom_page_html(mut self, value: impl Into<EventCustomPageHtml>) -> Self {
+        self.custom_page_html = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<EventDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_session_renewal`.
+    #[inline]
+    pub fn disable_session_renewal(
+        mut self,
+        value: impl Into<EventDisableSessionRenewal>,
+    ) -> Self {
+        self.disable_session_renewal = Some(value.into());
+        self
+    }
+    /// Sets `event_end_time`.
+    #[inline]
+    pub fn event_end_time(mut self, value: impl Into<EventEndTime>) -> Self {
+        self.event_end_time = Some(value.into());
+        self
+    }
+    /// Sets `event_start_time`.
+    #[inline]
+    pub fn event_start_time(mut self, value: impl Into<EventStartTime>) -> Self {
+        self.event_start_time = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EventId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<EventName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `new_users_per_minute`.
+    #[inline]
+    pub fn new_users_per_minute(
+        mut self,
+        value: impl Into<EventNewUsersPerMinute>,
+    ) -> Self {
+        self.new_users_per_minute = Some(value.into());
+        self
+    }
+    /// Sets `prequeue_start_time`.
+    #[inline]
+    pub fn prequeue_start_time(
+        mut self,
+        value: impl Into<EventPrequeueStartTime>,
+    ) -> Self {
+        self.prequeue_start_time = Some(value.into());
+        self
+    }
+    /// Sets `queueing_method`.
+    #[inline]
+    pub fn queueing_method(mut self, value: impl Into<EventQueueingMethod>) -> Self {
+        self.queueing_method = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<EventSessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `shuffle_at_event_start`.
+    #[inline]
+    pub fn shuffle_at_event_start(
+        mut self,
+        value: impl Into<EventShuffleAtEventStart>,
+    ) -> Self {
+        self.shuffle_at_event_start = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<EventSuspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `total_active_users`.
+    #[inline]
+    pub fn total_active_users(
+        mut self,
+        value: impl Into<EventTotalActiveUsers>,
+    ) -> Self {
+        self.total_active_users = Some(value.into());
+        self
+    }
 }
 /// If set, the event will override the waiting room's `custom_page_html` property while it is active. If null, the event will inherit it.
 ///
@@ -2286,34 +3043,77 @@ impl QueryEvent {
 }
 /// `#/components/schemas/waitingroom_event_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventResponse {
     /// `result`
     pub result: EventResult,
 }
+#[cfg(feature = "mock")]
+impl EventResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<EventResult>) -> Self {
+        Self { result: result.into() }
+    }
+}
 /// `#/components/schemas/waitingroom_event_id_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventIdResponse {
     /// `result`
     pub result: EventIdResponseResult,
 }
+#[cfg(feature = "mock")]
+impl EventIdResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<EventIdResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
+}
 /// `#/components/schemas/waitingroom_event_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventIdResponseResult {
     /// `id`
     pub id: Option<EventId>,
 }
+#[cfg(feature = "mock")]
+impl EventIdResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EventId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_event_details_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventDetailsResponse {
     /// `result`
     pub result: EventDetailsResult,
 }
+#[cfg(feature = "mock")]
+impl EventDetailsResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<EventDetailsResult>) -> Self {
+        Self { result: result.into() }
+    }
+}
 /// `#/components/schemas/waitingroom_event_details_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventDetailsResult {
     /// Read-only.
@@ -2349,6 +3149,151 @@ pub struct EventDetailsResult {
     /// `total_active_users`
     pub total_active_users: Option<EventDetailsTotalActiveUsers>,
 }
+#[cfg(feature = "mock")]
+impl EventDetailsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            custom_page_html: None,
+            description: None,
+            disable_session_renewal: None,
+            event_end_time: None,
+            event_start_time: None,
+            id: None,
+            modified_on: None,
+            name: None,
+            new_users_per_minute: None,
+            prequeue_start_time: None,
+            queueing_method: None,
+            session_duration: None,
+            shuffle_at_event_start: None,
+            suspended: None,
+            total_active_users: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `custom_page_html`.
+    #[inline]
+    pub fn custom_page_html(
+        mut self,
+        value: impl Into<EventDetailsCustomPageHtml>,
+    ) -> Self {
+        self.custom_page_html = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<EventDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_session_renewal`.
+    #[inline]
+    pub fn disable_session_renewal(
+        mut self,
+        value: impl Into<EventDetailsDisableSessionRenewal>,
+    ) -> Self {
+        self.disable_session_renewal = Some(value.into());
+        self
+    }
+    /// Sets `event_end_time`.
+    #[inline]
+    pub fn event_end_time(mut self, value: impl Into<EventEndTime>) -> Self {
+        self.event_end_time = Some(value.into());
+        self
+    }
+    /// Sets `event_start_time`.
+    #[inline]
+    pub fn event_start_time(mut self, value: impl Into<EventStartTime>) -> Self {
+        self.event_start_time = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EventId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<EventName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `new_users_per_minute`.
+    #[inline]
+    pub fn new_users_per_minute(
+        mut self,
+        value: impl Into<EventDetailsNewUsersPerMinute>,
+    ) -> Self {
+        self.new_users_per_minute = Some(value.into());
+        self
+    }
+    /// Sets `prequeue_start_time`.
+    #[inline]
+    pub fn prequeue_start_time(
+        mut self,
+        value: impl Into<EventPrequeueStartTime>,
+    ) -> Self {
+        self.prequeue_start_time = Some(value.into());
+        self
+    }
+    /// Sets `queueing_method`.
+    #[inline]
+    pub fn queueing_method(
+        mut self,
+        value: impl Into<EventDetailsQueueingMethod>,
+    ) -> Self {
+        self.queueing_method = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(
+        mut self,
+        value: impl Into<EventDetailsSessionDuration>,
+    ) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `shuffle_at_event_start`.
+    #[inline]
+    pub fn shuffle_at_event_start(
+        mut self,
+        value: impl Into<EventShuffleAtEventStart>,
+    ) -> Self {
+        self.shuffle_at_event_start = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<EventSuspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `total_active_users`.
+    #[inline]
+    pub fn total_active_users(
+        mut self,
+        value: impl Into<EventDetailsTotalActiveUsers>,
+    ) -> Self {
+        self.total_active_users = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_event_details_custom_page_html`
 ///
 /// Example: `"{{#waitTimeKnown}} {{waitTime}} mins {{/waitTimeKnown}} {{^waitTimeKnown}} Event is prequeueing / Queue all enabled {{/waitTimeKnown}}"`.
@@ -2369,6 +3314,7 @@ pub type EventDetailsSessionDuration = i64;
 pub type EventDetailsTotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_rule_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RuleResult {
     /// `action`
@@ -2385,6 +3331,64 @@ pub struct RuleResult {
     pub last_updated: Option<Timestamp>,
     /// `version`
     pub version: Option<RuleVersion>,
+}
+#[cfg(feature = "mock")]
+impl RuleResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            last_updated: None,
+            version: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<RuleAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<RuleDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<RuleExpression>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `last_updated`.
+    #[inline]
+    pub fn last_updated(mut self, value: impl Into<Timestamp>) -> Self {
+        self.last_updated = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<RuleVersion>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 /// The action to take when the expression matches.
 ///
@@ -2671,10 +3675,19 @@ impl RulePositionAfter {
 }
 /// `#/components/schemas/waitingroom_status_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// `result`
     pub result: StatusResponseResult,
+}
+#[cfg(feature = "mock")]
+impl StatusResponse {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(result: impl Into<StatusResponseResult>) -> Self {
+        Self { result: result.into() }
+    }
 }
 /// `#/components/schemas/waitingroom_estimated_queued_users`
 pub type EstimatedQueuedUsers = i64;
@@ -2737,6 +3750,12 @@ impl std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2746,6 +3765,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 }
 /// `#/components/schemas/waitingroom_status_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponseResult {
     /// `estimated_queued_users`
@@ -2758,6 +3778,59 @@ pub struct StatusResponseResult {
     pub max_estimated_time_minutes: Option<MaxEstimatedTimeMinutes>,
     /// `status`
     pub status: Option<Status>,
+}
+#[cfg(feature = "mock")]
+impl StatusResponseResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            estimated_queued_users: None,
+            estimated_total_active_users: None,
+            event_id: None,
+            max_estimated_time_minutes: None,
+            status: None,
+        }
+    }
+    /// Sets `estimated_queued_users`.
+    #[inline]
+    pub fn estimated_queued_users(
+        mut self,
+        value: impl Into<EstimatedQueuedUsers>,
+    ) -> Self {
+        self.estimated_queued_users = Some(value.into());
+        self
+    }
+    /// Sets `estimated_total_active_users`.
+    #[inline]
+    pub fn estimated_total_active_users(
+        mut self,
+        value: impl Into<EstimatedTotalActiveUsers>,
+    ) -> Self {
+        self.estimated_total_active_users = Some(value.into());
+        self
+    }
+    /// Sets `event_id`.
+    #[inline]
+    pub fn event_id(mut self, value: impl Into<StatusEventId>) -> Self {
+        self.event_id = Some(value.into());
+        self
+    }
+    /// Sets `max_estimated_time_minutes`.
+    #[inline]
+    pub fn max_estimated_time_minutes(
+        mut self,
+        value: impl Into<MaxEstimatedTimeMinutes>,
+    ) -> Self {
+        self.max_estimated_time_minutes = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 /// The name `RulePositionVariant1` had until the names were reworked; use [`RulePositionIndex`].
 #[deprecated(note = "renamed to `RulePositionIndex`")]

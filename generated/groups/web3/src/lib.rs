@@ -473,6 +473,233 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `web3` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`Web3Api`](super::Web3Api)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::web3`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Web3Mock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> Web3Mock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            Web3Mock { mock }
+        }
+        /// Expects [`Web3Api::list_web3_hostnames`](super::Web3Api::list_web3_hostnames) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_web3_hostnames(
+            &self,
+            zone_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Web3Hostname>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .list_web3_hostnames(zone_identifier),
+                )
+        }
+        /// Expects [`Web3Api::create_web3_hostname`](super::Web3Api::create_web3_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_web3_hostname(
+            &self,
+            zone_identifier: &str,
+            body: &CreateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Web3Hostname>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .create_web3_hostname(zone_identifier, body),
+                )
+        }
+        /// Expects [`Web3Api::get_web3_hostname`](super::Web3Api::get_web3_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_web3_hostname(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Web3Hostname>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .get_web3_hostname(zone_identifier, identifier),
+                )
+        }
+        /// Expects [`Web3Api::edit_web3_hostname`](super::Web3Api::edit_web3_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_web3_hostname(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &ModifyRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Web3Hostname>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .edit_web3_hostname(zone_identifier, identifier, body),
+                )
+        }
+        /// Expects [`Web3Api::delete_web3_hostname`](super::Web3Api::delete_web3_hostname) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_web3_hostname(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .delete_web3_hostname(zone_identifier, identifier),
+                )
+        }
+        /// Expects [`Web3Api::delete_web3_hostname_with`](super::Web3Api::delete_web3_hostname_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_web3_hostname_with(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .delete_web3_hostname_with(zone_identifier, identifier, body),
+                )
+        }
+        /// Expects [`Web3Api::get_ipfs_universal_path_gateway_content_list`](super::Web3Api::get_ipfs_universal_path_gateway_content_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ipfs_universal_path_gateway_content_list(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListDetails>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .get_ipfs_universal_path_gateway_content_list(
+                            zone_identifier,
+                            identifier,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::update_ipfs_universal_path_gateway_content_list`](super::Web3Api::update_ipfs_universal_path_gateway_content_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_ipfs_universal_path_gateway_content_list(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &ContentListUpdateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListDetails>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .update_ipfs_universal_path_gateway_content_list(
+                            zone_identifier,
+                            identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::list_ipfs_universal_path_gateway_content_list_entries`](super::Web3Api::list_ipfs_universal_path_gateway_content_list_entries) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_ipfs_universal_path_gateway_content_list_entries(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListEntryResult>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .list_ipfs_universal_path_gateway_content_list_entries(
+                            zone_identifier,
+                            identifier,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::create_ipfs_universal_path_gateway_content_list_entry`](super::Web3Api::create_ipfs_universal_path_gateway_content_list_entry) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_ipfs_universal_path_gateway_content_list_entry(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            body: &ContentListEntryCreateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListEntry>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .create_ipfs_universal_path_gateway_content_list_entry(
+                            zone_identifier,
+                            identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::get_ipfs_universal_path_gateway_content_list_entry`](super::Web3Api::get_ipfs_universal_path_gateway_content_list_entry) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_ipfs_universal_path_gateway_content_list_entry(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            content_list_entry_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListEntry>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .get_ipfs_universal_path_gateway_content_list_entry(
+                            zone_identifier,
+                            identifier,
+                            content_list_entry_identifier,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::edit_ipfs_universal_path_gateway_content_list_entry`](super::Web3Api::edit_ipfs_universal_path_gateway_content_list_entry) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_ipfs_universal_path_gateway_content_list_entry(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            content_list_entry_identifier: &str,
+            body: &ContentListEntryCreateRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ContentListEntry>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .edit_ipfs_universal_path_gateway_content_list_entry(
+                            zone_identifier,
+                            identifier,
+                            content_list_entry_identifier,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::delete_ipfs_universal_path_gateway_content_list_entry`](super::Web3Api::delete_ipfs_universal_path_gateway_content_list_entry) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ipfs_universal_path_gateway_content_list_entry(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            content_list_entry_identifier: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .delete_ipfs_universal_path_gateway_content_list_entry(
+                            zone_identifier,
+                            identifier,
+                            content_list_entry_identifier,
+                        ),
+                )
+        }
+        /// Expects [`Web3Api::delete_ipfs_universal_path_gateway_content_list_entry_with`](super::Web3Api::delete_ipfs_universal_path_gateway_content_list_entry_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_ipfs_universal_path_gateway_content_list_entry_with(
+            &self,
+            zone_identifier: &str,
+            identifier: &str,
+            content_list_entry_identifier: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::Web3Api::new(self.mock.client())
+                        .delete_ipfs_universal_path_gateway_content_list_entry_with(
+                            zone_identifier,
+                            identifier,
+                            content_list_entry_identifier,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/web3_identifier`
@@ -481,6 +708,7 @@ pub mod operations {
 pub type Identifier = String;
 /// `#/components/schemas/web3_web3-hostname`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Web3Hostname {
     /// Read-only.
@@ -499,6 +727,71 @@ pub struct Web3Hostname {
     pub status: Option<Status>,
     /// `target`
     pub target: Option<Target>,
+}
+#[cfg(feature = "mock")]
+impl Web3Hostname {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            description: None,
+            dnslink: None,
+            id: None,
+            modified_on: None,
+            name: None,
+            status: None,
+            target: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `dnslink`.
+    #[inline]
+    pub fn dnslink(mut self, value: impl Into<Dnslink>) -> Self {
+        self.dnslink = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<Target>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/web3_timestamp`
 ///
@@ -578,6 +871,12 @@ impl From<String> for Status {
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
@@ -725,17 +1024,41 @@ impl ModifyRequest {
 }
 /// `#/components/schemas/web3_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// Read-only.
     pub id: Identifier,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Identifier>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// `#/components/schemas/web3_content_list_details`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContentListDetails {
     /// `action`
     pub action: Option<ContentListAction>,
+}
+#[cfg(feature = "mock")]
+impl ContentListDetails {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { action: None }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<ContentListAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
 }
 /// Behavior of the content list.
 ///
@@ -823,6 +1146,7 @@ pub type ContentListEntries = Vec<ContentListEntry>;
 ///
 /// Schema: `#/components/schemas/web3_content_list_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContentListEntry {
     /// `content`
@@ -837,6 +1161,57 @@ pub struct ContentListEntry {
     pub modified_on: Option<Timestamp>,
     /// `type`
     pub r#type: Option<ContentListEntryType>,
+}
+#[cfg(feature = "mock")]
+impl ContentListEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            content: None,
+            created_on: None,
+            description: None,
+            id: None,
+            modified_on: None,
+            r#type: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<ContentListEntryContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<ContentListEntryDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<ContentListEntryType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// CID or content path of content to block.
 ///
@@ -912,10 +1287,25 @@ impl<'de> serde::Deserialize<'de> for ContentListEntryType {
 }
 /// `#/components/schemas/web3_content_list_entry_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContentListEntryResult {
     /// `entries`
     pub entries: Option<ContentListEntries>,
+}
+#[cfg(feature = "mock")]
+impl ContentListEntryResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { entries: None }
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<ContentListEntries>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/web3_content_list_entry_create_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

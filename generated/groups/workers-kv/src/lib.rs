@@ -621,6 +621,256 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `workers-kv` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`WorkersKvApi`](super::WorkersKvApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::workers_kv`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct WorkersKvMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> WorkersKvMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            WorkersKvMock { mock }
+        }
+        /// Expects [`WorkersKvApi::query_request_analytics`](super::WorkersKvApi::query_request_analytics) with these arguments: matches the request it sends, answers with its result type.
+        pub fn query_request_analytics(
+            &self,
+            account_id: &str,
+            params: &QueryRequestAnalyticsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasResult>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .query_request_analytics(account_id, params),
+                )
+        }
+        /// Expects [`WorkersKvApi::query_stored_data_analytics`](super::WorkersKvApi::query_stored_data_analytics) with these arguments: matches the request it sends, answers with its result type.
+        pub fn query_stored_data_analytics(
+            &self,
+            account_id: &str,
+            params: &QueryStoredDataAnalyticsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ComponentsSchemasResult>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .query_stored_data_analytics(account_id, params),
+                )
+        }
+        /// Expects [`WorkersKvApi::list_namespaces`](super::WorkersKvApi::list_namespaces) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_namespaces(
+            &self,
+            account_id: &str,
+            params: &ListNamespacesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Namespace>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .list_namespaces(account_id, params),
+                )
+        }
+        /// Expects [`WorkersKvApi::create_namespace`](super::WorkersKvApi::create_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_namespace(
+            &self,
+            account_id: &str,
+            body: &CreateRenameNamespaceBody,
+        ) -> rt::mock::Expectation<'m, rt::Call<Namespace>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .create_namespace(account_id, body),
+                )
+        }
+        /// Expects [`WorkersKvApi::get_namespace`](super::WorkersKvApi::get_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_namespace(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Namespace>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .get_namespace(account_id, namespace_id),
+                )
+        }
+        /// Expects [`WorkersKvApi::rename_namespace`](super::WorkersKvApi::rename_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rename_namespace(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            body: &CreateRenameNamespaceBody,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .rename_namespace(account_id, namespace_id, body),
+                )
+        }
+        /// Expects [`WorkersKvApi::remove_namespace`](super::WorkersKvApi::remove_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_namespace(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .remove_namespace(account_id, namespace_id),
+                )
+        }
+        /// Expects [`WorkersKvApi::remove_namespace_with`](super::WorkersKvApi::remove_namespace_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_namespace_with(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .remove_namespace_with(account_id, namespace_id, body),
+                )
+        }
+        /// Expects [`WorkersKvApi::write_multiple_key_value_pairs`](super::WorkersKvApi::write_multiple_key_value_pairs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn write_multiple_key_value_pairs(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            body: &BulkWrite,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .write_multiple_key_value_pairs(account_id, namespace_id, body),
+                )
+        }
+        /// Expects [`WorkersKvApi::delete_multiple_key_value_pairs_deprecated`](super::WorkersKvApi::delete_multiple_key_value_pairs_deprecated) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_multiple_key_value_pairs_deprecated(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            body: &BulkDelete,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .delete_multiple_key_value_pairs_deprecated(
+                            account_id,
+                            namespace_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersKvApi::delete_multiple_key_value_pairs`](super::WorkersKvApi::delete_multiple_key_value_pairs) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_multiple_key_value_pairs(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            body: &BulkDelete,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .delete_multiple_key_value_pairs(account_id, namespace_id, body),
+                )
+        }
+        /// Expects [`WorkersKvApi::list_namespace_keys`](super::WorkersKvApi::list_namespace_keys) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_namespace_keys(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            params: &ListNamespaceKeysParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Key>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .list_namespace_keys(account_id, namespace_id, params),
+                )
+        }
+        /// Expects [`WorkersKvApi::read_metadata_for_key`](super::WorkersKvApi::read_metadata_for_key) with these arguments: matches the request it sends, answers with its result type.
+        pub fn read_metadata_for_key(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            key_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ListMetadata>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .read_metadata_for_key(account_id, namespace_id, key_name),
+                )
+        }
+        /// Expects [`WorkersKvApi::read_key_value_pair`](super::WorkersKvApi::read_key_value_pair) with these arguments: matches the request it sends, answers with its result type.
+        pub fn read_key_value_pair(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            key_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .read_key_value_pair(account_id, namespace_id, key_name),
+                )
+        }
+        /// Expects [`WorkersKvApi::write_key_value_pair_with_metadata`](super::WorkersKvApi::write_key_value_pair_with_metadata) with these arguments: matches the request it sends, answers with its result type.
+        pub fn write_key_value_pair_with_metadata(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            key_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .write_key_value_pair_with_metadata(
+                            account_id,
+                            namespace_id,
+                            key_name,
+                            form,
+                        ),
+                )
+        }
+        /// Expects [`WorkersKvApi::delete_key_value_pair`](super::WorkersKvApi::delete_key_value_pair) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_key_value_pair(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            key_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .delete_key_value_pair(account_id, namespace_id, key_name),
+                )
+        }
+        /// Expects [`WorkersKvApi::delete_key_value_pair_with`](super::WorkersKvApi::delete_key_value_pair_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_key_value_pair_with(
+            &self,
+            account_id: &str,
+            namespace_id: &str,
+            key_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersKvApi::new(self.mock.client())
+                        .delete_key_value_pair_with(
+                            account_id,
+                            namespace_id,
+                            key_name,
+                            body,
+                        ),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`WorkersKvApi::query_request_analytics`](WorkersKvApi::query_request_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1034,6 +1284,7 @@ impl rt::__private::ParamValue for QueryRequestAnalyticsQuery {
 }
 /// `#/components/schemas/workers-kv_schemas-result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasResult {
     /// `data`
@@ -1057,8 +1308,45 @@ pub struct SchemasResult {
     /// Total results for metrics across all data.
     pub totals: std::collections::BTreeMap<String, f64>,
 }
+#[cfg(feature = "mock")]
+impl SchemasResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_lag: impl Into<f64>,
+        max: impl Into<std::collections::BTreeMap<String, f64>>,
+        min: impl Into<std::collections::BTreeMap<String, f64>>,
+        query: impl Into<Query>,
+        rows: impl Into<f64>,
+        totals: impl Into<std::collections::BTreeMap<String, f64>>,
+    ) -> Self {
+        Self {
+            data: None,
+            data_lag: data_lag.into(),
+            max: max.into(),
+            min: min.into(),
+            query: query.into(),
+            rows: rows.into(),
+            time_intervals: None,
+            totals: totals.into(),
+        }
+    }
+    /// Sets `data`.
+    #[inline]
+    pub fn data(mut self, value: impl Into<Vec<ResultDataItem>>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `time_intervals`.
+    #[inline]
+    pub fn time_intervals(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
+        self.time_intervals = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers-kv_result/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResultDataItem {
     /// `dimensions`
@@ -1066,10 +1354,28 @@ pub struct ResultDataItem {
     /// List of metrics returned by the query.
     pub metrics: Vec<Vec<f64>>,
 }
+#[cfg(feature = "mock")]
+impl ResultDataItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(metrics: impl Into<Vec<Vec<f64>>>) -> Self {
+        Self {
+            dimensions: None,
+            metrics: metrics.into(),
+        }
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+}
 /// For specifying result metrics.
 ///
 /// Schema: `#/components/schemas/workers-kv_query`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Query {
     /// Can be used to break down the data by given attributes.
@@ -1107,6 +1413,64 @@ pub struct Query {
     ///
     /// Format: `date-time`. Default: `"<now>"`. Example: `"2019-01-02T03:20:00Z"`.
     pub until: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Query {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dimensions: None,
+            filters: None,
+            limit: None,
+            metrics: None,
+            since: None,
+            sort: None,
+            until: None,
+        }
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<String>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `metrics`.
+    #[inline]
+    pub fn metrics(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<String>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/storage/analytics/stored.get/parameters/query/allOf/1/properties/dimensions/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1346,6 +1710,7 @@ impl rt::__private::ParamValue for QueryStoredDataAnalyticsQuery {
 }
 /// `#/components/schemas/workers-kv_components-schemas-result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasResult {
     /// `data`
@@ -1368,6 +1733,42 @@ pub struct ComponentsSchemasResult {
     pub time_intervals: Option<Vec<Vec<String>>>,
     /// Total results for metrics across all data.
     pub totals: std::collections::BTreeMap<String, f64>,
+}
+#[cfg(feature = "mock")]
+impl ComponentsSchemasResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_lag: impl Into<f64>,
+        max: impl Into<std::collections::BTreeMap<String, f64>>,
+        min: impl Into<std::collections::BTreeMap<String, f64>>,
+        query: impl Into<Query>,
+        rows: impl Into<f64>,
+        totals: impl Into<std::collections::BTreeMap<String, f64>>,
+    ) -> Self {
+        Self {
+            data: None,
+            data_lag: data_lag.into(),
+            max: max.into(),
+            min: min.into(),
+            query: query.into(),
+            rows: rows.into(),
+            time_intervals: None,
+            totals: totals.into(),
+        }
+    }
+    /// Sets `data`.
+    #[inline]
+    pub fn data(mut self, value: impl Into<Vec<ResultDataItem>>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `time_intervals`.
+    #[inline]
+    pub fn time_intervals(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
+        self.time_intervals = Some(value.into());
+        self
+    }
 }
 /// Field to order results by.
 ///
@@ -1493,6 +1894,7 @@ impl rt::__private::ParamValue for ListNamespacesDirection {
 }
 /// `#/components/schemas/workers-kv_namespace`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Namespace {
     /// Read-only.
@@ -1503,6 +1905,27 @@ pub struct Namespace {
     pub supports_url_encoding: Option<bool>,
     /// `title`
     pub title: NamespaceTitle,
+}
+#[cfg(feature = "mock")]
+impl Namespace {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<NamespaceIdentifier>,
+        title: impl Into<NamespaceTitle>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supports_url_encoding: None,
+            title: title.into(),
+        }
+    }
+    /// Sets `supports_url_encoding`.
+    #[inline]
+    pub fn supports_url_encoding(mut self, value: impl Into<bool>) -> Self {
+        self.supports_url_encoding = Some(value.into());
+        self
+    }
 }
 /// Namespace identifier tag.
 ///
@@ -1641,6 +2064,7 @@ pub type BulkDelete = Vec<KeyNameBulk>;
 ///
 /// Schema: `#/components/schemas/workers-kv_key`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Key {
     /// The time, measured in number of seconds since the UNIX epoch, at which the key will expire. This property is omitted for keys that will not expire.
@@ -1651,6 +2075,30 @@ pub struct Key {
     pub metadata: Option<ListMetadata>,
     /// `name`
     pub name: KeyName,
+}
+#[cfg(feature = "mock")]
+impl Key {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<KeyName>) -> Self {
+        Self {
+            expiration: None,
+            metadata: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<f64>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<ListMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
 }
 /// A key's name. The name may be at most 512 bytes. All printable, non-whitespace characters are valid. Use percent-encoding to define key names as part of a URL.
 ///

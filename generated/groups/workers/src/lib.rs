@@ -2749,6 +2749,1141 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `workers` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`WorkersApi`](super::WorkersApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::workers`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct WorkersMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> WorkersMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            WorkersMock { mock }
+        }
+        /// Expects [`WorkersApi::fetch_worker_account_settings`](super::WorkersApi::fetch_worker_account_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_worker_account_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountSettingsResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .fetch_worker_account_settings(account_id),
+                )
+        }
+        /// Expects [`WorkersApi::create_worker_account_settings`](super::WorkersApi::create_worker_account_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_worker_account_settings(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<AccountSettingsResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_worker_account_settings(account_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::worker_deployments_deprecated_list_deployments`](super::WorkersApi::worker_deployments_deprecated_list_deployments) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn worker_deployments_deprecated_list_deployments(
+            &self,
+            account_id: &str,
+            script_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeploymentsListResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .worker_deployments_deprecated_list_deployments(
+                            account_id,
+                            script_id,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::get_deployment_detail`](super::WorkersApi::get_deployment_detail) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_deployment_detail(
+            &self,
+            account_id: &str,
+            script_id: &str,
+            deployment_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<DeploymentsResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_deployment_detail(account_id, script_id, deployment_id),
+                )
+        }
+        /// Expects [`WorkersApi::list_dispatch_namespaces`](super::WorkersApi::list_dispatch_namespaces) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_dispatch_namespaces(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<NamespaceResponse>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_dispatch_namespaces(account_id),
+                )
+        }
+        /// Expects [`WorkersApi::create_dispatch_namespace`](super::WorkersApi::create_dispatch_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_dispatch_namespace(
+            &self,
+            account_id: &str,
+            body: &CreateDispatchNamespaceRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<NamespaceResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_dispatch_namespace(account_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::get_dispatch_namespace`](super::WorkersApi::get_dispatch_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_dispatch_namespace(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<NamespaceResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_dispatch_namespace(account_id, dispatch_namespace),
+                )
+        }
+        /// Expects [`WorkersApi::delete_dispatch_namespace`](super::WorkersApi::delete_dispatch_namespace) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_dispatch_namespace(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_dispatch_namespace(account_id, dispatch_namespace),
+                )
+        }
+        /// Expects [`WorkersApi::get_worker`](super::WorkersApi::get_worker) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_worker(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<NamespaceScriptResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_worker(account_id, dispatch_namespace, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_script_upload_worker_module`](super::WorkersApi::namespace_worker_script_upload_worker_module) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_script_upload_worker_module(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_script_upload_worker_module(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            form,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_script_upload_worker_module_application_javascript`](super::WorkersApi::namespace_worker_script_upload_worker_module_application_javascript) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_script_upload_worker_module_application_javascript(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_script_upload_worker_module_application_javascript(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_script_upload_worker_module_text_javascript`](super::WorkersApi::namespace_worker_script_upload_worker_module_text_javascript) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_script_upload_worker_module_text_javascript(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_script_upload_worker_module_text_javascript(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_script_delete_worker`](super::WorkersApi::namespace_worker_script_delete_worker) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_script_delete_worker(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            params: &NamespaceWorkerScriptDeleteWorkerParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_script_delete_worker(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_script_delete_worker_with`](super::WorkersApi::namespace_worker_script_delete_worker_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_script_delete_worker_with(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            body: &serde_json::Value,
+            params: &NamespaceWorkerScriptDeleteWorkerParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_script_delete_worker_with(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            body,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::get_script_bindings`](super::WorkersApi::get_script_bindings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_script_bindings(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Bindings>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_script_bindings(account_id, dispatch_namespace, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_get_script_content`](super::WorkersApi::namespace_worker_get_script_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_get_script_content(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_get_script_content(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_put_script_content`](super::WorkersApi::namespace_worker_put_script_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_put_script_content(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+            params: &NamespaceWorkerPutScriptContentParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_put_script_content(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            form,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::get_script_secrets`](super::WorkersApi::get_script_secrets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_script_secrets(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SecretResponse>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_script_secrets(account_id, dispatch_namespace, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::put_script_secrets`](super::WorkersApi::put_script_secrets) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_script_secrets(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            body: &Secret,
+        ) -> rt::mock::Expectation<'m, rt::Call<SecretResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .put_script_secrets(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_get_script_settings`](super::WorkersApi::namespace_worker_get_script_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_get_script_settings(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptAndVersionSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_get_script_settings(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::namespace_worker_patch_script_settings`](super::WorkersApi::namespace_worker_patch_script_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn namespace_worker_patch_script_settings(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptAndVersionSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .namespace_worker_patch_script_settings(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            form,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::get_script_tags`](super::WorkersApi::get_script_tags) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_script_tags(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Tag>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_script_tags(account_id, dispatch_namespace, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::put_script_tags`](super::WorkersApi::put_script_tags) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_script_tags(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            body: &Tags,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Tag>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .put_script_tags(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::put_script_tag`](super::WorkersApi::put_script_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_script_tag(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            tag: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .put_script_tag(account_id, dispatch_namespace, script_name, tag),
+                )
+        }
+        /// Expects [`WorkersApi::delete_script_tag`](super::WorkersApi::delete_script_tag) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_script_tag(
+            &self,
+            account_id: &str,
+            dispatch_namespace: &str,
+            script_name: &str,
+            tag: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<serde_json::Value>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_script_tag(
+                            account_id,
+                            dispatch_namespace,
+                            script_name,
+                            tag,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::list_domains`](super::WorkersApi::list_domains) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_domains(
+            &self,
+            account_id: &str,
+            params: &ListDomainsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Domain>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_domains(account_id, params),
+                )
+        }
+        /// Expects [`WorkersApi::attach_to_domain`](super::WorkersApi::attach_to_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn attach_to_domain(
+            &self,
+            account_id: &str,
+            body: &AttachToDomainRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Domain>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .attach_to_domain(account_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::get_domain`](super::WorkersApi::get_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_domain(
+            &self,
+            account_id: &str,
+            domain_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Domain>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_domain(account_id, domain_id),
+                )
+        }
+        /// Expects [`WorkersApi::detach_from_domain`](super::WorkersApi::detach_from_domain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn detach_from_domain(
+            &self,
+            account_id: &str,
+            domain_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .detach_from_domain(account_id, domain_id),
+                )
+        }
+        /// Expects [`WorkersApi::detach_from_domain_with`](super::WorkersApi::detach_from_domain_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn detach_from_domain_with(
+            &self,
+            account_id: &str,
+            domain_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .detach_from_domain_with(account_id, domain_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::list_namespaces`](super::WorkersApi::list_namespaces) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_namespaces(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Namespace>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_namespaces(account_id),
+                )
+        }
+        /// Expects [`WorkersApi::list_objects`](super::WorkersApi::list_objects) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_objects(
+            &self,
+            account_id: &str,
+            id: &str,
+            params: &ListObjectsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Object>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_objects(account_id, id, params),
+                )
+        }
+        /// Expects [`WorkersApi::list_workers`](super::WorkersApi::list_workers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_workers(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ScriptResponse>>> {
+            self.mock
+                .on(super::WorkersApi::new(self.mock.client()).list_workers(account_id))
+        }
+        /// Expects [`WorkersApi::download_account_worker`](super::WorkersApi::download_account_worker) with these arguments: matches the request it sends, answers with its result type.
+        pub fn download_account_worker(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .download_account_worker(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::upload_worker_module`](super::WorkersApi::upload_worker_module) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_worker_module(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+            params: &UploadWorkerModuleParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .upload_worker_module(account_id, script_name, form, params),
+                )
+        }
+        /// Expects [`WorkersApi::upload_worker_module_application_javascript`](super::WorkersApi::upload_worker_module_application_javascript) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_worker_module_application_javascript(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: impl Into<bytes::Bytes>,
+            params: &UploadWorkerModuleParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .upload_worker_module_application_javascript(
+                            account_id,
+                            script_name,
+                            body,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::upload_worker_module_text_javascript`](super::WorkersApi::upload_worker_module_text_javascript) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_worker_module_text_javascript(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: impl Into<bytes::Bytes>,
+            params: &UploadWorkerModuleParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponseUpload>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .upload_worker_module_text_javascript(
+                            account_id,
+                            script_name,
+                            body,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::delete_worker`](super::WorkersApi::delete_worker) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_worker(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            params: &DeleteWorkerParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_worker(account_id, script_name, params),
+                )
+        }
+        /// Expects [`WorkersApi::delete_worker_with`](super::WorkersApi::delete_worker_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_worker_with(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &serde_json::Value,
+            params: &DeleteWorkerParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_worker_with(account_id, script_name, body, params),
+                )
+        }
+        /// Expects [`WorkersApi::put_content`](super::WorkersApi::put_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_content(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+            params: &PutContentParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .put_content(account_id, script_name, form, params),
+                )
+        }
+        /// Expects [`WorkersApi::get_content`](super::WorkersApi::get_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_content(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_content(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::worker_deployments_list_deployments`](super::WorkersApi::worker_deployments_list_deployments) with these arguments: matches the request it sends, answers with its result type.
+        pub fn worker_deployments_list_deployments(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SchemasDeploymentsListResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .worker_deployments_list_deployments(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::create_deployment`](super::WorkersApi::create_deployment) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_deployment(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &DeploymentsCreateBody,
+            params: &CreateDeploymentParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<SchemasDeploymentsListResultDeploymentsItem>,
+        > {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_deployment(account_id, script_name, body, params),
+                )
+        }
+        /// Expects [`WorkersApi::get_cron_triggers`](super::WorkersApi::get_cron_triggers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_cron_triggers(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<CronTriggerResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_cron_triggers(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::update_cron_triggers`](super::WorkersApi::update_cron_triggers) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_cron_triggers(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<CronTriggerResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .update_cron_triggers(account_id, script_name, body),
+                )
+        }
+        /// Expects [`WorkersApi::settings_get_settings`](super::WorkersApi::settings_get_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn settings_get_settings(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .settings_get_settings(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::settings_patch_settings`](super::WorkersApi::settings_patch_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn settings_patch_settings(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &ScriptSettingsItem,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .settings_patch_settings(account_id, script_name, body),
+                )
+        }
+        /// Expects [`WorkersApi::get_settings`](super::WorkersApi::get_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_settings(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptAndVersionSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_settings(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::patch_settings`](super::WorkersApi::patch_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_settings(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptAndVersionSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .patch_settings(account_id, script_name, form),
+                )
+        }
+        /// Expects [`WorkersApi::list_tails`](super::WorkersApi::list_tails) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_tails(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TailResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_tails(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::start_tail`](super::WorkersApi::start_tail) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_tail(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<TailResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .start_tail(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::start_tail_with`](super::WorkersApi::start_tail_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn start_tail_with(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<TailResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .start_tail_with(account_id, script_name, body),
+                )
+        }
+        /// Expects [`WorkersApi::delete_tail`](super::WorkersApi::delete_tail) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tail(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_tail(account_id, script_name, id),
+                )
+        }
+        /// Expects [`WorkersApi::delete_tail_with`](super::WorkersApi::delete_tail_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_tail_with(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseCommon>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_tail_with(account_id, script_name, id, body),
+                )
+        }
+        /// Expects [`WorkersApi::fetch_usage_model`](super::WorkersApi::fetch_usage_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn fetch_usage_model(
+            &self,
+            account_id: &str,
+            script_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<UsageModelResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .fetch_usage_model(account_id, script_name),
+                )
+        }
+        /// Expects [`WorkersApi::update_usage_model`](super::WorkersApi::update_usage_model) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_usage_model(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<UsageModelResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .update_usage_model(account_id, script_name, body),
+                )
+        }
+        /// Expects [`WorkersApi::list_versions`](super::WorkersApi::list_versions) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_versions(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            params: &ListVersionsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<VersionsListResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .list_versions(account_id, script_name, params),
+                )
+        }
+        /// Expects [`WorkersApi::upload_version`](super::WorkersApi::upload_version) with these arguments: matches the request it sends, answers with its result type.
+        pub fn upload_version(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            form: impl Into<rt::MultipartForm>,
+        ) -> rt::mock::Expectation<'m, rt::Call<VersionItemUploaded>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .upload_version(account_id, script_name, form),
+                )
+        }
+        /// Expects [`WorkersApi::get_version_detail`](super::WorkersApi::get_version_detail) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_version_detail(
+            &self,
+            account_id: &str,
+            script_name: &str,
+            version_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<VersionItemFull>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_version_detail(account_id, script_name, version_id),
+                )
+        }
+        /// Expects [`WorkersApi::get_script_content`](super::WorkersApi::get_script_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_script_content(
+            &self,
+            account_id: &str,
+            service_name: &str,
+            environment_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_script_content(account_id, service_name, environment_name),
+                )
+        }
+        /// Expects [`WorkersApi::put_script_content`](super::WorkersApi::put_script_content) with these arguments: matches the request it sends, answers with its result type.
+        pub fn put_script_content(
+            &self,
+            account_id: &str,
+            service_name: &str,
+            environment_name: &str,
+            form: impl Into<rt::MultipartForm>,
+            params: &PutScriptContentParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptResponse>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .put_script_content(
+                            account_id,
+                            service_name,
+                            environment_name,
+                            form,
+                            params,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::script_environment_get_settings`](super::WorkersApi::script_environment_get_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn script_environment_get_settings(
+            &self,
+            account_id: &str,
+            service_name: &str,
+            environment_name: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .script_environment_get_settings(
+                            account_id,
+                            service_name,
+                            environment_name,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::script_environment_patch_settings`](super::WorkersApi::script_environment_patch_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn script_environment_patch_settings(
+            &self,
+            account_id: &str,
+            service_name: &str,
+            environment_name: &str,
+            body: &ScriptSettingsResponse,
+        ) -> rt::mock::Expectation<'m, rt::Call<ScriptSettingsItem>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .script_environment_patch_settings(
+                            account_id,
+                            service_name,
+                            environment_name,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`WorkersApi::get_subdomain`](super::WorkersApi::get_subdomain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_subdomain(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<SubdomainResult>> {
+            self.mock
+                .on(super::WorkersApi::new(self.mock.client()).get_subdomain(account_id))
+        }
+        /// Expects [`WorkersApi::create_subdomain`](super::WorkersApi::create_subdomain) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_subdomain(
+            &self,
+            account_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<SubdomainResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_subdomain(account_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::list_filters`](super::WorkersApi::list_filters) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_filters(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Filters>>> {
+            self.mock
+                .on(super::WorkersApi::new(self.mock.client()).list_filters(zone_id))
+        }
+        /// Expects [`WorkersApi::create_filter`](super::WorkersApi::create_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn create_filter(
+            &self,
+            zone_id: &str,
+            body: &FilterNoId,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_filter(zone_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::update_filter`](super::WorkersApi::update_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn update_filter(
+            &self,
+            zone_id: &str,
+            filter_id: &str,
+            body: &FilterNoId,
+        ) -> rt::mock::Expectation<'m, rt::Call<Filters>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .update_filter(zone_id, filter_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::delete_filter`](super::WorkersApi::delete_filter) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_filter(
+            &self,
+            zone_id: &str,
+            filter_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_filter(zone_id, filter_id),
+                )
+        }
+        /// Expects [`WorkersApi::delete_filter_with`](super::WorkersApi::delete_filter_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_filter_with(
+            &self,
+            zone_id: &str,
+            filter_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_filter_with(zone_id, filter_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::list_routes`](super::WorkersApi::list_routes) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_routes(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<Routes>>> {
+            self.mock.on(super::WorkersApi::new(self.mock.client()).list_routes(zone_id))
+        }
+        /// Expects [`WorkersApi::create_route`](super::WorkersApi::create_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_route(
+            &self,
+            zone_id: &str,
+            body: &RouteNoId,
+        ) -> rt::mock::Expectation<'m, rt::Call<ApiResult>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .create_route(zone_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::get_route`](super::WorkersApi::get_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_route(
+            &self,
+            zone_id: &str,
+            route_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Routes>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .get_route(zone_id, route_id),
+                )
+        }
+        /// Expects [`WorkersApi::update_route`](super::WorkersApi::update_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_route(
+            &self,
+            zone_id: &str,
+            route_id: &str,
+            body: &RouteNoId,
+        ) -> rt::mock::Expectation<'m, rt::Call<Routes>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .update_route(zone_id, route_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::delete_route`](super::WorkersApi::delete_route) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_route(
+            &self,
+            zone_id: &str,
+            route_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_route(zone_id, route_id),
+                )
+        }
+        /// Expects [`WorkersApi::delete_route_with`](super::WorkersApi::delete_route_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_route_with(
+            &self,
+            zone_id: &str,
+            route_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResult>>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_route_with(zone_id, route_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::download_zone_worker`](super::WorkersApi::download_zone_worker) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn download_zone_worker(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::RawCall> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .download_zone_worker(zone_id),
+                )
+        }
+        /// Expects [`WorkersApi::upload_worker`](super::WorkersApi::upload_worker) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn upload_worker(
+            &self,
+            zone_id: &str,
+            body: impl Into<bytes::Bytes>,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .upload_worker(zone_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::delete_zone_worker`](super::WorkersApi::delete_zone_worker) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_zone_worker(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_zone_worker(zone_id),
+                )
+        }
+        /// Expects [`WorkersApi::delete_zone_worker_with`](super::WorkersApi::delete_zone_worker_with) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn delete_zone_worker_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::WorkersApi::new(self.mock.client())
+                        .delete_zone_worker_with(zone_id, body),
+                )
+        }
+        /// Expects [`WorkersApi::list_bindings`](super::WorkersApi::list_bindings) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn list_bindings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<SchemasBinding>>> {
+            self.mock
+                .on(super::WorkersApi::new(self.mock.client()).list_bindings(zone_id))
+        }
+    }
+}
 /// Query and header parameters of [`WorkersApi::namespace_worker_script_delete_worker`](WorkersApi::namespace_worker_script_delete_worker).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -3471,6 +4606,7 @@ impl From<PutScriptContentForm> for rt::MultipartForm {
 pub type Identifier = String;
 /// `#/components/schemas/workers_account-settings-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccountSettingsResult {
     /// Read-only.
@@ -3478,8 +4614,32 @@ pub struct AccountSettingsResult {
     /// Read-only.
     pub green_compute: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl AccountSettingsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default_usage_model: None,
+            green_compute: None,
+        }
+    }
+    /// Sets `default_usage_model`.
+    #[inline]
+    pub fn default_usage_model(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.default_usage_model = Some(value.into());
+        self
+    }
+    /// Sets `green_compute`.
+    #[inline]
+    pub fn green_compute(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.green_compute = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_deployments-list-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeploymentsListResult {
     /// `items`
@@ -3487,8 +4647,29 @@ pub struct DeploymentsListResult {
     /// `latest`
     pub latest: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl DeploymentsListResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { items: None, latest: None }
+    }
+    /// Sets `items`.
+    #[inline]
+    pub fn items(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+    /// Sets `latest`.
+    #[inline]
+    pub fn latest(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.latest = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_deployments-single-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeploymentsResult {
     /// Example: `"18f97339-c287-4872-9bdd-e2135c07ec12"`.
@@ -3500,8 +4681,46 @@ pub struct DeploymentsResult {
     /// `resources`
     pub resources: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl DeploymentsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            number: None,
+            resources: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `number`.
+    #[inline]
+    pub fn number(mut self, value: impl Into<f64>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `resources`.
+    #[inline]
+    pub fn resources(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_namespace-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NamespaceResponse {
     /// `created_by`
@@ -3518,6 +4737,64 @@ pub struct NamespaceResponse {
     pub namespace_name: Option<DispatchNamespaceName>,
     /// `script_count`
     pub script_count: Option<ScriptCount>,
+}
+#[cfg(feature = "mock")]
+impl NamespaceResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_by: None,
+            created_on: None,
+            modified_by: None,
+            modified_on: None,
+            namespace_id: None,
+            namespace_name: None,
+            script_count: None,
+        }
+    }
+    /// Sets `created_by`.
+    #[inline]
+    pub fn created_by(mut self, value: impl Into<Identifier>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modified_by`.
+    #[inline]
+    pub fn modified_by(mut self, value: impl Into<Identifier>) -> Self {
+        self.modified_by = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `namespace_id`.
+    #[inline]
+    pub fn namespace_id(mut self, value: impl Into<Uuid>) -> Self {
+        self.namespace_id = Some(value.into());
+        self
+    }
+    /// Sets `namespace_name`.
+    #[inline]
+    pub fn namespace_name(mut self, value: impl Into<DispatchNamespaceName>) -> Self {
+        self.namespace_name = Some(value.into());
+        self
+    }
+    /// Sets `script_count`.
+    #[inline]
+    pub fn script_count(mut self, value: impl Into<ScriptCount>) -> Self {
+        self.script_count = Some(value.into());
+        self
+    }
 }
 /// When the script was created.
 ///
@@ -3583,6 +4860,7 @@ pub type ScriptName = String;
 ///
 /// Schema: `#/components/schemas/workers_namespace-script-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NamespaceScriptResponse {
     /// Read-only.
@@ -3594,8 +4872,49 @@ pub struct NamespaceScriptResponse {
     /// `script`
     pub script: Option<ScriptResponse>,
 }
+#[cfg(feature = "mock")]
+impl NamespaceScriptResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            dispatch_namespace: None,
+            modified_on: None,
+            script: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `dispatch_namespace`.
+    #[inline]
+    pub fn dispatch_namespace(
+        mut self,
+        value: impl Into<DispatchNamespaceName>,
+    ) -> Self {
+        self.dispatch_namespace = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `script`.
+    #[inline]
+    pub fn script(mut self, value: impl Into<ScriptResponse>) -> Self {
+        self.script = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_script-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScriptResponse {
     /// Read-only.
@@ -3616,6 +4935,71 @@ pub struct ScriptResponse {
     pub tail_consumers: Option<TailConsumers>,
     /// `usage_model`
     pub usage_model: Option<UsageModel>,
+}
+#[cfg(feature = "mock")]
+impl ScriptResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            etag: None,
+            id: None,
+            logpush: None,
+            modified_on: None,
+            placement_mode: None,
+            tail_consumers: None,
+            usage_model: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `etag`.
+    #[inline]
+    pub fn etag(mut self, value: impl Into<Etag>) -> Self {
+        self.etag = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logpush`.
+    #[inline]
+    pub fn logpush(mut self, value: impl Into<Logpush>) -> Self {
+        self.logpush = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `placement_mode`.
+    #[inline]
+    pub fn placement_mode(mut self, value: impl Into<PlacementMode>) -> Self {
+        self.placement_mode = Some(value.into());
+        self
+    }
+    /// Sets `tail_consumers`.
+    #[inline]
+    pub fn tail_consumers(mut self, value: impl Into<TailConsumers>) -> Self {
+        self.tail_consumers = Some(value.into());
+        self
+    }
+    /// Sets `usage_model`.
+    #[inline]
+    pub fn usage_model(mut self, value: impl Into<UsageModel>) -> Self {
+        self.usage_model = Some(value.into());
+        self
+    }
 }
 /// Hashed script content, can be used in a If-None-Match header when updating.
 ///
@@ -4313,6 +5697,7 @@ impl UploadWorkerModuleRequestMetadata {
 }
 /// `#/components/schemas/workers_script-response-upload`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScriptResponseUpload {
     /// Read-only.
@@ -4335,6 +5720,78 @@ pub struct ScriptResponseUpload {
     pub usage_model: Option<UsageModel>,
     /// Example: `10`.
     pub startup_time_ms: Option<i64>,
+}
+#[cfg(feature = "mock")]
+impl ScriptResponseUpload {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            etag: None,
+            id: None,
+            logpush: None,
+            modified_on: None,
+            placement_mode: None,
+            tail_consumers: None,
+            usage_model: None,
+            startup_time_ms: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<CreatedOn>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `etag`.
+    #[inline]
+    pub fn etag(mut self, value: impl Into<Etag>) -> Self {
+        self.etag = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logpush`.
+    #[inline]
+    pub fn logpush(mut self, value: impl Into<Logpush>) -> Self {
+        self.logpush = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<ModifiedOn>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `placement_mode`.
+    #[inline]
+    pub fn placement_mode(mut self, value: impl Into<PlacementMode>) -> Self {
+        self.placement_mode = Some(value.into());
+        self
+    }
+    /// Sets `tail_consumers`.
+    #[inline]
+    pub fn tail_consumers(mut self, value: impl Into<TailConsumers>) -> Self {
+        self.tail_consumers = Some(value.into());
+        self
+    }
+    /// Sets `usage_model`.
+    #[inline]
+    pub fn usage_model(mut self, value: impl Into<UsageModel>) -> Self {
+        self.usage_model = Some(value.into());
+        self
+    }
+    /// Sets `startup_time_ms`.
+    #[inline]
+    pub fn startup_time_ms(mut self, value: impl Into<i64>) -> Self {
+        self.startup_time_ms = Some(value.into());
+        self
+    }
 }
 /// List of bindings attached to this Worker
 ///
@@ -4400,6 +5857,58 @@ impl From<MtlsCertBinding> for Binding {
         Self::MtlsCertificate(value)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Binding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::KvNamespace(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "type",
+                    "kv_namespace",
+                    value,
+                )
+            }
+            Self::Service(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "service", value)
+            }
+            Self::DurableObjectNamespace(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "type",
+                    "durable_object_namespace",
+                    value,
+                )
+            }
+            Self::R2Bucket(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "r2_bucket", value)
+            }
+            Self::Queue(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "queue", value)
+            }
+            Self::D1(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "d1", value)
+            }
+            Self::DispatchNamespace(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "type",
+                    "dispatch_namespace",
+                    value,
+                )
+            }
+            Self::MtlsCertificate(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "type",
+                    "mtls_certificate",
+                    value,
+                )
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for Binding {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4440,12 +5949,27 @@ impl<'de> serde::Deserialize<'de> for Binding {
 }
 /// `#/components/schemas/workers_kv_namespace_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KvNamespaceBinding {
     /// Read-only.
     pub name: BindingName,
     /// Read-only.
     pub namespace_id: NamespaceIdentifier,
+}
+#[cfg(feature = "mock")]
+impl KvNamespaceBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<BindingName>,
+        namespace_id: impl Into<NamespaceIdentifier>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            namespace_id: namespace_id.into(),
+        }
+    }
 }
 /// A JavaScript variable name for the binding.
 ///
@@ -4461,6 +5985,7 @@ pub type BindingName = String;
 pub type NamespaceIdentifier = String;
 /// `#/components/schemas/workers_service_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServiceBinding {
     /// Optional environment if the Worker utilizes one.
@@ -4474,8 +5999,25 @@ pub struct ServiceBinding {
     /// Example: `"my-worker"`.
     pub service: String,
 }
+#[cfg(feature = "mock")]
+impl ServiceBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        environment: impl Into<String>,
+        name: impl Into<BindingName>,
+        service: impl Into<String>,
+    ) -> Self {
+        Self {
+            environment: environment.into(),
+            name: name.into(),
+            service: service.into(),
+        }
+    }
+}
 /// `#/components/schemas/workers_do_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DoBinding {
     /// The exported class name of the Durable Object
@@ -4495,8 +6037,41 @@ pub struct DoBinding {
     /// Example: `"my-other-worker"`.
     pub script_name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl DoBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(class_name: impl Into<String>, name: impl Into<BindingName>) -> Self {
+        Self {
+            class_name: class_name.into(),
+            environment: None,
+            name: name.into(),
+            namespace_id: None,
+            script_name: None,
+        }
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<String>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `namespace_id`.
+    #[inline]
+    pub fn namespace_id(mut self, value: impl Into<NamespaceIdentifier>) -> Self {
+        self.namespace_id = Some(value.into());
+        self
+    }
+    /// Sets `script_name`.
+    #[inline]
+    pub fn script_name(mut self, value: impl Into<String>) -> Self {
+        self.script_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_r2_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct R2Binding {
     /// R2 bucket to bind to
@@ -4506,8 +6081,20 @@ pub struct R2Binding {
     /// Read-only.
     pub name: BindingName,
 }
+#[cfg(feature = "mock")]
+impl R2Binding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(bucket_name: impl Into<String>, name: impl Into<BindingName>) -> Self {
+        Self {
+            bucket_name: bucket_name.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `#/components/schemas/workers_queue_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueueBinding {
     /// Read-only.
@@ -4517,8 +6104,20 @@ pub struct QueueBinding {
     /// Example: `"my-queue"`.
     pub queue_name: String,
 }
+#[cfg(feature = "mock")]
+impl QueueBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<BindingName>, queue_name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            queue_name: queue_name.into(),
+        }
+    }
+}
 /// `#/components/schemas/workers_d1_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct D1Binding {
     /// Read-only.
@@ -4532,8 +6131,25 @@ pub struct D1Binding {
     /// Example: `"prod-database-auth"`.
     pub name: String,
 }
+#[cfg(feature = "mock")]
+impl D1Binding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        binding: impl Into<BindingName>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            binding: binding.into(),
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `#/components/schemas/workers_dispatch_namespace_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DispatchNamespaceBinding {
     /// Read-only.
@@ -4544,6 +6160,27 @@ pub struct DispatchNamespaceBinding {
     pub namespace: String,
     /// Outbound worker
     pub outbound: Option<DispatchNamespaceBindingOutbound>,
+}
+#[cfg(feature = "mock")]
+impl DispatchNamespaceBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<BindingName>, namespace: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            namespace: namespace.into(),
+            outbound: None,
+        }
+    }
+    /// Sets `outbound`.
+    #[inline]
+    pub fn outbound(
+        mut self,
+        value: impl Into<DispatchNamespaceBindingOutbound>,
+    ) -> Self {
+        self.outbound = Some(value.into());
+        self
+    }
 }
 /// Outbound worker
 ///
@@ -4638,6 +6275,7 @@ impl DispatchNamespaceBindingOutbound {
 }
 /// `#/components/schemas/workers_mtls_cert_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MtlsCertBinding {
     /// ID of the certificate to bind to
@@ -4646,6 +6284,23 @@ pub struct MtlsCertBinding {
     pub certificate_id: Option<String>,
     /// Read-only.
     pub name: BindingName,
+}
+#[cfg(feature = "mock")]
+impl MtlsCertBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<BindingName>) -> Self {
+        Self {
+            certificate_id: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `certificate_id`.
+    #[inline]
+    pub fn certificate_id(mut self, value: impl Into<String>) -> Self {
+        self.certificate_id = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/content.put/requestBody/schema/properties/metadata`
 ///
@@ -4689,6 +6344,7 @@ impl ContentRequestMetadata {
 }
 /// `#/components/schemas/workers_secret-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SecretResponse {
     /// The name of this secret, this is what will be to access it inside the Worker.
@@ -4699,6 +6355,26 @@ pub struct SecretResponse {
     ///
     /// Example: `"secret_text"`.
     pub r#type: Option<Type>,
+}
+#[cfg(feature = "mock")]
+impl SecretResponse {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None, r#type: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/workers_secret-response/properties/type`
 ///
@@ -4806,6 +6482,7 @@ impl Secret {
 }
 /// `#/components/schemas/workers_script-and-version-settings-item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ScriptAndVersionSettingsItem {
     /// `bindings`
@@ -4828,6 +6505,85 @@ pub struct ScriptAndVersionSettingsItem {
     pub tail_consumers: Option<TailConsumers>,
     /// `usage_model`
     pub usage_model: Option<UsageModel>,
+}
+#[cfg(feature = "mock")]
+impl ScriptAndVersionSettingsItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bindings: None,
+            compatibility_date: None,
+            compatibility_flags: None,
+            limits: None,
+            logpush: None,
+            migrations: None,
+            placement: None,
+            tags: None,
+            tail_consumers: None,
+            usage_model: None,
+        }
+    }
+    /// Sets `bindings`.
+    #[inline]
+    pub fn bindings(mut self, value: impl Into<Bindings>) -> Self {
+        self.bindings = Some(value.into());
+        self
+    }
+    /// Sets `compatibility_date`.
+    #[inline]
+    pub fn compatibility_date(mut self, value: impl Into<CompatibilityDate>) -> Self {
+        self.compatibility_date = Some(value.into());
+        self
+    }
+    /// Sets `compatibility_flags`.
+    #[inline]
+    pub fn compatibility_flags(mut self, value: impl Into<CompatibilityFlags>) -> Self {
+        self.compatibility_flags = Some(value.into());
+        self
+    }
+    /// Sets `limits`.
+    #[inline]
+    pub fn limits(mut self, value: impl Into<Limits>) -> Self {
+        self.limits = Some(value.into());
+        self
+    }
+    /// Sets `logpush`.
+    #[inline]
+    pub fn logpush(mut self, value: impl Into<Logpush>) -> Self {
+        self.logpush = Some(value.into());
+        self
+    }
+    /// Sets `migrations`.
+    #[inline]
+    pub fn migrations(mut self, value: impl Into<Migrations>) -> Self {
+        self.migrations = Some(value.into());
+        self
+    }
+    /// Sets `placement`.
+    #[inline]
+    pub fn placement(mut self, value: impl Into<PlacementConfig>) -> Self {
+        self.placement = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Tags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `tail_consumers`.
+    #[inline]
+    pub fn tail_consumers(mut self, value: impl Into<TailConsumers>) -> Self {
+        self.tail_consumers = Some(value.into());
+        self
+    }
+    /// Sets `usage_model`.
+    #[inline]
+    pub fn usage_model(mut self, value: impl Into<UsageModel>) -> Self {
+        self.usage_model = Some(value.into());
+        self
+    }
 }
 /// Opt your Worker into changes after this date
 ///
@@ -4966,6 +6722,7 @@ pub type SchemasService = String;
 pub type ZoneIdentifier = serde_json::Value;
 /// `#/components/schemas/workers_domain`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Domain {
     /// `environment`
@@ -4980,6 +6737,57 @@ pub struct Domain {
     pub zone_id: Option<ZoneIdentifier>,
     /// `zone_name`
     pub zone_name: Option<ZoneName>,
+}
+#[cfg(feature = "mock")]
+impl Domain {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            environment: None,
+            hostname: None,
+            id: None,
+            service: None,
+            zone_id: None,
+            zone_name: None,
+        }
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<SchemasEnvironment>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<Hostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<DomainIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `service`.
+    #[inline]
+    pub fn service(mut self, value: impl Into<SchemasService>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+    /// Sets `zone_id`.
+    #[inline]
+    pub fn zone_id(mut self, value: impl Into<ZoneIdentifier>) -> Self {
+        self.zone_id = Some(value.into());
+        self
+    }
+    /// Sets `zone_name`.
+    #[inline]
+    pub fn zone_name(mut self, value: impl Into<ZoneName>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
 }
 /// Worker environment associated with the zone and hostname.
 ///
@@ -5032,6 +6840,7 @@ impl AttachToDomainRequest {
 }
 /// `#/components/schemas/workers_namespace`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Namespace {
     /// Read-only.
@@ -5043,8 +6852,46 @@ pub struct Namespace {
     /// Read-only.
     pub script: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl Namespace {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            class: None,
+            id: None,
+            name: None,
+            script: None,
+        }
+    }
+    /// Sets `class`.
+    #[inline]
+    pub fn class(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.class = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `script`.
+    #[inline]
+    pub fn script(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.script = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_object`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Object {
     /// Whether the Durable Object has stored data.
@@ -5056,6 +6903,29 @@ pub struct Object {
     ///
     /// Example: `"fe7803fc55b964e09d94666545aab688d360c6bda69ba349ced1e5f28d2fc2c8"`. Read-only.
     pub id: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl Object {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            has_stored_data: None,
+            id: None,
+        }
+    }
+    /// Sets `hasStoredData`.
+    #[inline]
+    pub fn has_stored_data(mut self, value: impl Into<bool>) -> Self {
+        self.has_stored_data = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/workers_deployments-base/properties/annotations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -5185,6 +7055,7 @@ impl DeploymentsStrategyPercentageVersionsItem {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/workers_schemas-deployments-single-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasDeploymentsListResultDeploymentsItem {
     /// `annotations`
@@ -5202,12 +7073,79 @@ pub struct SchemasDeploymentsListResultDeploymentsItem {
     /// `versions`
     pub versions: Vec<DeploymentsStrategyPercentageVersionsItem>,
 }
+#[cfg(feature = "mock")]
+impl SchemasDeploymentsListResultDeploymentsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        strategy: impl Into<DeploymentsStrategyPercentageStrategy>,
+        versions: impl Into<Vec<DeploymentsStrategyPercentageVersionsItem>>,
+    ) -> Self {
+        Self {
+            annotations: None,
+            author_email: None,
+            created_on: None,
+            id: None,
+            source: None,
+            strategy: strategy.into(),
+            versions: versions.into(),
+        }
+    }
+    /// Sets `annotations`.
+    #[inline]
+    pub fn annotations(mut self, value: impl Into<DeploymentsBaseAnnotations>) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+    /// Sets `author_email`.
+    #[inline]
+    pub fn author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<String>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasDeploymentIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_schemas-deployments-list-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasDeploymentsListResult {
     /// `deployments`
     pub deployments: Option<Vec<SchemasDeploymentsListResultDeploymentsItem>>,
+}
+#[cfg(feature = "mock")]
+impl SchemasDeploymentsListResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { deployments: None }
+    }
+    /// Sets `deployments`.
+    #[inline]
+    pub fn deployments(
+        mut self,
+        value: impl Into<Vec<SchemasDeploymentsListResultDeploymentsItem>>,
+    ) -> Self {
+        self.deployments = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/workers_deployments-create-body`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5244,6 +7182,7 @@ impl DeploymentsCreateBody {
 }
 /// `#/components/schemas/workers_cron-trigger-response-collection/allOf/1/properties/result/properties/schedules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CronTriggerResultSchedulesItem {
     /// Read-only.
@@ -5253,12 +7192,60 @@ pub struct CronTriggerResultSchedulesItem {
     /// Read-only.
     pub modified_on: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl CronTriggerResultSchedulesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_on: None,
+            cron: None,
+            modified_on: None,
+        }
+    }
+    /// Sets `created_on`.
+    #[inline]
+    pub fn created_on(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `cron`.
+    #[inline]
+    pub fn cron(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.cron = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_cron-trigger-response-collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CronTriggerResult {
     /// `schedules`
     pub schedules: Option<Vec<CronTriggerResultSchedulesItem>>,
+}
+#[cfg(feature = "mock")]
+impl CronTriggerResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { schedules: None }
+    }
+    /// Sets `schedules`.
+    #[inline]
+    pub fn schedules(
+        mut self,
+        value: impl Into<Vec<CronTriggerResultSchedulesItem>>,
+    ) -> Self {
+        self.schedules = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/workers_script-settings-item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -5304,6 +7291,7 @@ impl ScriptSettingsItem {
 }
 /// `#/components/schemas/workers_tail-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TailResult {
     /// Read-only.
@@ -5313,8 +7301,39 @@ pub struct TailResult {
     /// Read-only.
     pub url: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl TailResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expires_at: None,
+            id: None,
+            url: None,
+        }
+    }
+    /// Sets `expires_at`.
+    #[inline]
+    pub fn expires_at(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
@@ -5325,6 +7344,22 @@ pub struct ApiResponseCommon {
     ///
     /// Example: `true`.
     pub success: bool,
+}
+#[cfg(feature = "mock")]
+impl ApiResponseCommon {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        errors: impl Into<Messages>,
+        messages: impl Into<Messages>,
+        success: impl Into<bool>,
+    ) -> Self {
+        Self {
+            errors: errors.into(),
+            messages: messages.into(),
+            success: success.into(),
+        }
+    }
 }
 /// `#/components/schemas/workers_messages`
 ///
@@ -5360,13 +7395,29 @@ impl MessagesItem {
 }
 /// `#/components/schemas/workers_usage-model-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UsageModelResult {
     /// Read-only.
     pub usage_model: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl UsageModelResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { usage_model: None }
+    }
+    /// Sets `usage_model`.
+    #[inline]
+    pub fn usage_model(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.usage_model = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_version-item-short`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VersionItemShort {
     /// Example: `"18f97339-c287-4872-9bdd-e2135c07ec12"`. Read-only.
@@ -5376,12 +7427,57 @@ pub struct VersionItemShort {
     /// Example: `1`. Read-only.
     pub number: Option<f64>,
 }
+#[cfg(feature = "mock")]
+impl VersionItemShort {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            number: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `number`.
+    #[inline]
+    pub fn number(mut self, value: impl Into<f64>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_versions-list-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VersionsListResult {
     /// `items`
     pub items: Option<Vec<VersionItemShort>>,
+}
+#[cfg(feature = "mock")]
+impl VersionsListResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    #[inline]
+    pub fn items(mut self, value: impl Into<Vec<VersionItemShort>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/workers/scripts/{script_name}/versions.post/requestBody/schema/properties/metadata/properties/annotations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -5575,6 +7671,7 @@ impl UploadVersionRequestMetadata {
 }
 /// `#/components/schemas/workers_version-item-uploaded`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VersionItemUploaded {
     /// Example: `"18f97339-c287-4872-9bdd-e2135c07ec12"`. Read-only.
@@ -5588,8 +7685,47 @@ pub struct VersionItemUploaded {
     /// Example: `10`.
     pub startup_time_ms: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl VersionItemUploaded {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(resources: impl Into<serde_json::Value>) -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            number: None,
+            resources: resources.into(),
+            startup_time_ms: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `number`.
+    #[inline]
+    pub fn number(mut self, value: impl Into<f64>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `startup_time_ms`.
+    #[inline]
+    pub fn startup_time_ms(mut self, value: impl Into<i64>) -> Self {
+        self.startup_time_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_version-item-full`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VersionItemFull {
     /// Example: `"18f97339-c287-4872-9bdd-e2135c07ec12"`. Read-only.
@@ -5600,6 +7736,37 @@ pub struct VersionItemFull {
     pub number: Option<f64>,
     /// Read-only.
     pub resources: serde_json::Value,
+}
+#[cfg(feature = "mock")]
+impl VersionItemFull {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(resources: impl Into<serde_json::Value>) -> Self {
+        Self {
+            id: None,
+            metadata: None,
+            number: None,
+            resources: resources.into(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `number`.
+    #[inline]
+    pub fn number(mut self, value: impl Into<f64>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/workers_script-settings-response`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5642,13 +7809,29 @@ impl ScriptSettingsResponse {
 }
 /// `#/components/schemas/workers_subdomain-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubdomainResult {
     /// Read-only.
     pub name: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl SubdomainResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers_filters`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Filters {
     /// `enabled`
@@ -5657,6 +7840,22 @@ pub struct Filters {
     pub id: Identifier,
     /// `pattern`
     pub pattern: SchemasPattern,
+}
+#[cfg(feature = "mock")]
+impl Filters {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<Enabled>,
+        id: impl Into<Identifier>,
+        pattern: impl Into<SchemasPattern>,
+    ) -> Self {
+        Self {
+            enabled: enabled.into(),
+            id: id.into(),
+            pattern: pattern.into(),
+        }
+    }
 }
 /// Whether or not this filter will run a script
 ///
@@ -5692,13 +7891,23 @@ impl FilterNoId {
 }
 /// `#/components/schemas/workers_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Identifier>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// `#/components/schemas/workers_routes`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Routes {
     /// `id`
@@ -5707,6 +7916,22 @@ pub struct Routes {
     pub pattern: Pattern,
     /// `script`
     pub script: ScriptName,
+}
+#[cfg(feature = "mock")]
+impl Routes {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<Identifier>,
+        pattern: impl Into<Pattern>,
+        script: impl Into<ScriptName>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            pattern: pattern.into(),
+            script: script.into(),
+        }
+    }
 }
 /// Route pattern
 ///
@@ -5743,6 +7968,8 @@ impl RouteNoId {
 }
 /// `#/components/schemas/workers_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
@@ -5807,6 +8034,25 @@ impl From<WasmModuleBinding> for SchemasBinding {
         Self::WasmModule(value)
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for SchemasBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::KvNamespace(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "type",
+                    "kv_namespace",
+                    value,
+                )
+            }
+            Self::WasmModule(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "wasm_module", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasBinding {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5828,10 +8074,19 @@ impl<'de> serde::Deserialize<'de> for SchemasBinding {
 }
 /// `#/components/schemas/workers_wasm_module_binding`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WasmModuleBinding {
     /// Read-only.
     pub name: BindingName,
+}
+#[cfg(feature = "mock")]
+impl WasmModuleBinding {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<BindingName>) -> Self {
+        Self { name: name.into() }
+    }
 }
 /// List of bindings attached to this Worker
 ///

@@ -379,6 +379,151 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `zaraz` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ZarazApi`](super::ZarazApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::zaraz`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ZarazMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ZarazMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ZarazMock { mock }
+        }
+        /// Expects [`ZarazApi::get_zaraz_configuration`](super::ZarazApi::get_zaraz_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zaraz_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazConfigReturn>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .get_zaraz_configuration(zone_id),
+                )
+        }
+        /// Expects [`ZarazApi::update_zaraz_configuration`](super::ZarazApi::update_zaraz_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zaraz_configuration(
+            &self,
+            zone_id: &str,
+            body: &ZarazConfigBody,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazConfigReturn>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .update_zaraz_configuration(zone_id, body),
+                )
+        }
+        /// Expects [`ZarazApi::get_default_zaraz_configuration`](super::ZarazApi::get_default_zaraz_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_default_zaraz_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazConfigReturn>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .get_default_zaraz_configuration(zone_id),
+                )
+        }
+        /// Expects [`ZarazApi::export_zaraz_configuration`](super::ZarazApi::export_zaraz_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn export_zaraz_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazConfigReturn>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .export_zaraz_configuration(zone_id),
+                )
+        }
+        /// Expects [`ZarazApi::list_zaraz_historical_configuration_records`](super::ZarazApi::list_zaraz_historical_configuration_records) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zaraz_historical_configuration_records(
+            &self,
+            zone_id: &str,
+            params: &ListZarazHistoricalConfigurationRecordsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ZarazHistoryResultItem>>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .list_zaraz_historical_configuration_records(zone_id, params),
+                )
+        }
+        /// Expects [`ZarazApi::restore_zaraz_historical_configuration_by_id`](super::ZarazApi::restore_zaraz_historical_configuration_by_id) with these arguments: matches the request it sends, answers with its result type.
+        pub fn restore_zaraz_historical_configuration_by_id(
+            &self,
+            zone_id: &str,
+            body: &i64,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazConfigReturn>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .restore_zaraz_historical_configuration_by_id(zone_id, body),
+                )
+        }
+        /// Expects [`ZarazApi::get_zaraz_historical_configurations_by_ids`](super::ZarazApi::get_zaraz_historical_configurations_by_ids) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zaraz_historical_configurations_by_ids(
+            &self,
+            zone_id: &str,
+            params: &GetZarazHistoricalConfigurationsByIdsParams,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<std::collections::BTreeMap<String, ZarazConfigHistoryResultValue>>,
+        > {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .get_zaraz_historical_configurations_by_ids(zone_id, params),
+                )
+        }
+        /// Expects [`ZarazApi::publish_zaraz_preview_configuration`](super::ZarazApi::publish_zaraz_preview_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn publish_zaraz_preview_configuration(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<String>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .publish_zaraz_preview_configuration(zone_id),
+                )
+        }
+        /// Expects [`ZarazApi::publish_zaraz_preview_configuration_with`](super::ZarazApi::publish_zaraz_preview_configuration_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn publish_zaraz_preview_configuration_with(
+            &self,
+            zone_id: &str,
+            body: &String,
+        ) -> rt::mock::Expectation<'m, rt::Call<String>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .publish_zaraz_preview_configuration_with(zone_id, body),
+                )
+        }
+        /// Expects [`ZarazApi::get_zaraz_workflow`](super::ZarazApi::get_zaraz_workflow) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zaraz_workflow(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazWorkflow>> {
+            self.mock
+                .on(super::ZarazApi::new(self.mock.client()).get_zaraz_workflow(zone_id))
+        }
+        /// Expects [`ZarazApi::update_zaraz_workflow`](super::ZarazApi::update_zaraz_workflow) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zaraz_workflow(
+            &self,
+            zone_id: &str,
+            body: &ZarazWorkflow,
+        ) -> rt::mock::Expectation<'m, rt::Call<ZarazWorkflow>> {
+            self.mock
+                .on(
+                    super::ZarazApi::new(self.mock.client())
+                        .update_zaraz_workflow(zone_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ZarazApi::list_zaraz_historical_configuration_records`](ZarazApi::list_zaraz_historical_configuration_records).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -460,6 +605,7 @@ impl GetZarazHistoricalConfigurationsByIdsParams {
 }
 /// `#/components/schemas/zaraz_zaraz-config-return`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZarazConfigReturn {
     /// Consent management configuration.
@@ -484,6 +630,48 @@ pub struct ZarazConfigReturn {
     pub zaraz_version: i64,
     /// Tools set up under Zaraz configuration, where key is the alpha-numeric tool ID and value is the tool configuration object.
     pub tools: std::collections::BTreeMap<String, ZarazConfigReturnToolsValue>,
+}
+#[cfg(feature = "mock")]
+impl ZarazConfigReturn {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data_layer: impl Into<bool>,
+        debug_key: impl Into<String>,
+        settings: impl Into<ZarazConfigBaseSettings>,
+        triggers: impl Into<
+            std::collections::BTreeMap<String, ZarazConfigBaseTriggersValue>,
+        >,
+        variables: impl Into<
+            std::collections::BTreeMap<String, ZarazConfigBaseVariablesValue>,
+        >,
+        zaraz_version: impl Into<i64>,
+        tools: impl Into<std::collections::BTreeMap<String, ZarazConfigReturnToolsValue>>,
+    ) -> Self {
+        Self {
+            consent: None,
+            data_layer: data_layer.into(),
+            debug_key: debug_key.into(),
+            history_change: None,
+            settings: settings.into(),
+            triggers: triggers.into(),
+            variables: variables.into(),
+            zaraz_version: zaraz_version.into(),
+            tools: tools.into(),
+        }
+    }
+    /// Sets `consent`.
+    #[inline]
+    pub fn consent(mut self, value: impl Into<ZarazConfigBaseConsent>) -> Self {
+        self.consent = Some(value.into());
+        self
+    }
+    /// Sets `historyChange`.
+    #[inline]
+    pub fn history_change(mut self, value: impl Into<bool>) -> Self {
+        self.history_change = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/consent/properties/buttonTextTranslations`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2757,6 +2945,20 @@ impl ZarazConfigReturnToolsValue {
         }
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for ZarazConfigReturnToolsValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Component(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "component", value)
+            }
+            Self::CustomMc(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "custom-mc", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3208,6 +3410,7 @@ impl rt::__private::ParamValue for ListZarazHistoricalConfigurationRecordsSortOr
 }
 /// `#/components/schemas/zaraz_zaraz-history-response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZarazHistoryResultItem {
     /// Date and time the configuration was created
@@ -3228,8 +3431,29 @@ pub struct ZarazHistoryResultItem {
     /// Configuration description provided by the user who published this configuration
     pub description: String,
 }
+#[cfg(feature = "mock")]
+impl ZarazHistoryResultItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<i64>,
+        updated_at: impl Into<String>,
+        user_id: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            id: id.into(),
+            updated_at: updated_at.into(),
+            user_id: user_id.into(),
+            description: description.into(),
+        }
+    }
+}
 /// `#/components/schemas/zaraz_zaraz-config-history-response/allOf/1/properties/result/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZarazConfigHistoryResultValue {
     /// Date and time the configuration was created
@@ -3249,6 +3473,26 @@ pub struct ZarazConfigHistoryResultValue {
     pub user_id: String,
     /// `config`
     pub config: ZarazConfigReturn,
+}
+#[cfg(feature = "mock")]
+impl ZarazConfigHistoryResultValue {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<i64>,
+        updated_at: impl Into<String>,
+        user_id: impl Into<String>,
+        config: impl Into<ZarazConfigReturn>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            id: id.into(),
+            updated_at: updated_at.into(),
+            user_id: user_id.into(),
+            config: config.into(),
+        }
+    }
 }
 /// Zaraz workflow
 ///

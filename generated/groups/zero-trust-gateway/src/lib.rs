@@ -1438,6 +1438,608 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `zero-trust-gateway` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ZeroTrustGatewayApi`](super::ZeroTrustGatewayApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::zero_trust_gateway`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ZeroTrustGatewayMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ZeroTrustGatewayMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ZeroTrustGatewayMock { mock }
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_account_information`](super::ZeroTrustGatewayApi::get_zero_trust_account_information) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_account_information(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_account_information(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_account`](super::ZeroTrustGatewayApi::create_zero_trust_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_account(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_application_and_application_type_mappings`](super::ZeroTrustGatewayApi::list_application_and_application_type_mappings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_application_and_application_type_mappings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<AppTypes>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_application_and_application_type_mappings(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_audit_ssh_settings`](super::ZeroTrustGatewayApi::get_zero_trust_audit_ssh_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_audit_ssh_settings(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_audit_ssh_settings(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_audit_ssh_settings`](super::ZeroTrustGatewayApi::update_zero_trust_audit_ssh_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_audit_ssh_settings(
+            &self,
+            account_id: &str,
+            body: &UpdateZeroTrustAuditSshSettingsRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_audit_ssh_settings(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_categories`](super::ZeroTrustGatewayApi::list_categories) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_categories(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Categories>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_categories(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_zero_trust_certificates`](super::ZeroTrustGatewayApi::list_zero_trust_certificates) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zero_trust_certificates(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_zero_trust_certificates(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_certificate`](super::ZeroTrustGatewayApi::create_zero_trust_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_certificate(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_certificate(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_certificate_with`](super::ZeroTrustGatewayApi::create_zero_trust_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_certificate_with(
+            &self,
+            account_id: &str,
+            body: &GenerateCertRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_certificate_with(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_certificate_details`](super::ZeroTrustGatewayApi::get_zero_trust_certificate_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_certificate_details(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_certificate_details(account_id, certificate_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_certificate`](super::ZeroTrustGatewayApi::delete_zero_trust_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Certificates>>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_certificate(account_id, certificate_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_certificate_with`](super::ZeroTrustGatewayApi::delete_zero_trust_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_certificate_with(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<Certificates>>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_certificate_with(
+                            account_id,
+                            certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::activate_zero_trust_certificate`](super::ZeroTrustGatewayApi::activate_zero_trust_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn activate_zero_trust_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .activate_zero_trust_certificate(account_id, certificate_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::activate_zero_trust_certificate_with`](super::ZeroTrustGatewayApi::activate_zero_trust_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn activate_zero_trust_certificate_with(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .activate_zero_trust_certificate_with(
+                            account_id,
+                            certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::deactivate_zero_trust_certificate`](super::ZeroTrustGatewayApi::deactivate_zero_trust_certificate) with these arguments: matches the request it sends, answers with its result type.
+        pub fn deactivate_zero_trust_certificate(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .deactivate_zero_trust_certificate(account_id, certificate_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::deactivate_zero_trust_certificate_with`](super::ZeroTrustGatewayApi::deactivate_zero_trust_certificate_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn deactivate_zero_trust_certificate_with(
+            &self,
+            account_id: &str,
+            certificate_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Certificates>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .deactivate_zero_trust_certificate_with(
+                            account_id,
+                            certificate_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_account_configuration`](super::ZeroTrustGatewayApi::get_zero_trust_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_account_configuration(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountConfigResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_account_configuration(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_account_configuration`](super::ZeroTrustGatewayApi::update_zero_trust_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_account_configuration(
+            &self,
+            account_id: &str,
+            body: &GatewayAccountSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountConfigResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_account_configuration(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::patch_zero_trust_account_configuration`](super::ZeroTrustGatewayApi::patch_zero_trust_account_configuration) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_zero_trust_account_configuration(
+            &self,
+            account_id: &str,
+            body: &GatewayAccountSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountConfigResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .patch_zero_trust_account_configuration(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_zero_trust_lists`](super::ZeroTrustGatewayApi::list_zero_trust_lists) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zero_trust_lists(
+            &self,
+            account_id: &str,
+            params: &ListZeroTrustListsParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Lists>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_zero_trust_lists(account_id, params),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_list`](super::ZeroTrustGatewayApi::create_zero_trust_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_list(
+            &self,
+            account_id: &str,
+            body: &CreateZeroTrustListRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<SingleResponseWithListItemsResult>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_list(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_list_details`](super::ZeroTrustGatewayApi::get_zero_trust_list_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_list_details(
+            &self,
+            account_id: &str,
+            list_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lists>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_list_details(account_id, list_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_list`](super::ZeroTrustGatewayApi::update_zero_trust_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &UpdateZeroTrustListRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lists>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_list(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::patch_zero_trust_list`](super::ZeroTrustGatewayApi::patch_zero_trust_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn patch_zero_trust_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &PatchZeroTrustListRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Lists>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .patch_zero_trust_list(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_list`](super::ZeroTrustGatewayApi::delete_zero_trust_list) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_list(
+            &self,
+            account_id: &str,
+            list_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_list(account_id, list_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_list_with`](super::ZeroTrustGatewayApi::delete_zero_trust_list_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_list_with(
+            &self,
+            account_id: &str,
+            list_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_list_with(account_id, list_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_list_items`](super::ZeroTrustGatewayApi::get_zero_trust_list_items) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_list_items(
+            &self,
+            account_id: &str,
+            list_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Items>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_list_items(account_id, list_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_zero_trust_gateway_locations`](super::ZeroTrustGatewayApi::list_zero_trust_gateway_locations) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zero_trust_gateway_locations(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Locations>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_zero_trust_gateway_locations(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_gateway_location`](super::ZeroTrustGatewayApi::create_zero_trust_gateway_location) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_gateway_location(
+            &self,
+            account_id: &str,
+            body: &ZeroTrustGatewayLocationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Locations>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_gateway_location(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_gateway_location_details`](super::ZeroTrustGatewayApi::get_zero_trust_gateway_location_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_gateway_location_details(
+            &self,
+            account_id: &str,
+            location_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Locations>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_gateway_location_details(account_id, location_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_gateway_location`](super::ZeroTrustGatewayApi::update_zero_trust_gateway_location) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_gateway_location(
+            &self,
+            account_id: &str,
+            location_id: &str,
+            body: &ZeroTrustGatewayLocationRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Locations>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_gateway_location(
+                            account_id,
+                            location_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_gateway_location`](super::ZeroTrustGatewayApi::delete_zero_trust_gateway_location) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_gateway_location(
+            &self,
+            account_id: &str,
+            location_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_gateway_location(account_id, location_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_gateway_location_with`](super::ZeroTrustGatewayApi::delete_zero_trust_gateway_location_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_gateway_location_with(
+            &self,
+            account_id: &str,
+            location_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_gateway_location_with(
+                            account_id,
+                            location_id,
+                            body,
+                        ),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_logging_settings_for_zero_trust_account`](super::ZeroTrustGatewayApi::get_logging_settings_for_zero_trust_account) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_logging_settings_for_zero_trust_account(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountLoggingSettings>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_logging_settings_for_zero_trust_account(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_account_logging_settings`](super::ZeroTrustGatewayApi::update_zero_trust_account_logging_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_account_logging_settings(
+            &self,
+            account_id: &str,
+            body: &GatewayAccountLoggingSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<GatewayAccountLoggingSettings>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_account_logging_settings(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_proxy_endpoints`](super::ZeroTrustGatewayApi::list_proxy_endpoints) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_proxy_endpoints(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<ProxyEndpoints>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_proxy_endpoints(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_proxy_endpoint`](super::ZeroTrustGatewayApi::create_proxy_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_proxy_endpoint(
+            &self,
+            account_id: &str,
+            body: &CreateProxyEndpointRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ProxyEndpoints>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_proxy_endpoint(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_proxy_endpoint`](super::ZeroTrustGatewayApi::get_proxy_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_proxy_endpoint(
+            &self,
+            account_id: &str,
+            proxy_endpoint_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<ProxyEndpoints>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_proxy_endpoint(account_id, proxy_endpoint_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::edit_proxy_endpoint`](super::ZeroTrustGatewayApi::edit_proxy_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_proxy_endpoint(
+            &self,
+            account_id: &str,
+            proxy_endpoint_id: &str,
+            body: &EditProxyEndpointRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<ProxyEndpoints>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .edit_proxy_endpoint(account_id, proxy_endpoint_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_proxy_endpoint`](super::ZeroTrustGatewayApi::delete_proxy_endpoint) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_proxy_endpoint(
+            &self,
+            account_id: &str,
+            proxy_endpoint_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_proxy_endpoint(account_id, proxy_endpoint_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_proxy_endpoint_with`](super::ZeroTrustGatewayApi::delete_proxy_endpoint_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_proxy_endpoint_with(
+            &self,
+            account_id: &str,
+            proxy_endpoint_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_proxy_endpoint_with(account_id, proxy_endpoint_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::list_zero_trust_gateway_rules`](super::ZeroTrustGatewayApi::list_zero_trust_gateway_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zero_trust_gateway_rules(
+            &self,
+            account_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Rules>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .list_zero_trust_gateway_rules(account_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::create_zero_trust_gateway_rule`](super::ZeroTrustGatewayApi::create_zero_trust_gateway_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zero_trust_gateway_rule(
+            &self,
+            account_id: &str,
+            body: &ZeroTrustGatewayRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .create_zero_trust_gateway_rule(account_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::get_zero_trust_gateway_rule_details`](super::ZeroTrustGatewayApi::get_zero_trust_gateway_rule_details) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zero_trust_gateway_rule_details(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .get_zero_trust_gateway_rule_details(account_id, rule_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::update_zero_trust_gateway_rule`](super::ZeroTrustGatewayApi::update_zero_trust_gateway_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_zero_trust_gateway_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &ZeroTrustGatewayRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Rules>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .update_zero_trust_gateway_rule(account_id, rule_id, body),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_gateway_rule`](super::ZeroTrustGatewayApi::delete_zero_trust_gateway_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_gateway_rule(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_gateway_rule(account_id, rule_id),
+                )
+        }
+        /// Expects [`ZeroTrustGatewayApi::delete_zero_trust_gateway_rule_with`](super::ZeroTrustGatewayApi::delete_zero_trust_gateway_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zero_trust_gateway_rule_with(
+            &self,
+            account_id: &str,
+            rule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZeroTrustGatewayApi::new(self.mock.client())
+                        .delete_zero_trust_gateway_rule_with(account_id, rule_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ZeroTrustGatewayApi::list_zero_trust_lists`](ZeroTrustGatewayApi::list_zero_trust_lists).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1478,6 +2080,7 @@ pub type CfAccountId = String;
 pub type ProviderName = String;
 /// `#/components/schemas/zero-trust-gateway_gateway_account/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GatewayAccountResult {
     /// `gateway_tag`
@@ -1487,10 +2090,42 @@ pub struct GatewayAccountResult {
     /// `provider_name`
     pub provider_name: Option<ProviderName>,
 }
+#[cfg(feature = "mock")]
+impl GatewayAccountResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            gateway_tag: None,
+            id: None,
+            provider_name: None,
+        }
+    }
+    /// Sets `gateway_tag`.
+    #[inline]
+    pub fn gateway_tag(mut self, value: impl Into<GatewayTag>) -> Self {
+        self.gateway_tag = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<CfAccountId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `provider_name`.
+    #[inline]
+    pub fn provider_name(mut self, value: impl Into<ProviderName>) -> Self {
+        self.provider_name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zero-trust-gateway_app-types`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum AppTypes {
     /// One of the alternatives.
@@ -1543,6 +2178,7 @@ impl<'de> serde::Deserialize<'de> for AppTypes {
 }
 /// `#/components/schemas/zero-trust-gateway_application`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Application {
     /// `application_type_id`
@@ -1553,6 +2189,43 @@ pub struct Application {
     pub id: Option<AppId>,
     /// `name`
     pub name: Option<AppTypesComponentsSchemasName>,
+}
+#[cfg(feature = "mock")]
+impl Application {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            application_type_id: None,
+            created_at: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `application_type_id`.
+    #[inline]
+    pub fn application_type_id(mut self, value: impl Into<AppTypeId>) -> Self {
+        self.application_type_id = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<AppId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppTypesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// The identifier for the type of this application. There can be many applications with the same type. This refers to the `id` of a returned application type.
 ///
@@ -1574,6 +2247,7 @@ pub type AppId = i64;
 pub type AppTypesComponentsSchemasName = String;
 /// `#/components/schemas/zero-trust-gateway_application_type`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApplicationType {
     /// `created_at`
@@ -1587,8 +2261,46 @@ pub struct ApplicationType {
     /// `name`
     pub name: Option<AppTypesComponentsSchemasName>,
 }
+#[cfg(feature = "mock")]
+impl ApplicationType {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<AppTypeId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<AppTypesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zero-trust-gateway_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Settings {
     /// `created_at`
@@ -1599,6 +2311,46 @@ pub struct Settings {
     pub seed_id: Option<AuditSshSettingsComponentsSchemasUuid>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Settings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            public_key: None,
+            seed_id: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `public_key`.
+    #[inline]
+    pub fn public_key(mut self, value: impl Into<PublicKey>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+    /// Sets `seed_id`.
+    #[inline]
+    pub fn seed_id(
+        mut self,
+        value: impl Into<AuditSshSettingsComponentsSchemasUuid>,
+    ) -> Self {
+        self.seed_id = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// SSH encryption public key
 ///
@@ -1646,6 +2398,7 @@ impl UpdateZeroTrustAuditSshSettingsRequest {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Categories {
     /// `beta`
@@ -1660,6 +2413,60 @@ pub struct Categories {
     pub name: Option<CategoriesComponentsSchemasName>,
     /// All subcategories for this category.
     pub subcategories: Option<Vec<Subcategory>>,
+}
+#[cfg(feature = "mock")]
+impl Categories {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            beta: None,
+            class: None,
+            description: None,
+            id: None,
+            name: None,
+            subcategories: None,
+        }
+    }
+    /// Sets `beta`.
+    #[inline]
+    pub fn beta(mut self, value: impl Into<Beta>) -> Self {
+        self.beta = Some(value.into());
+        self
+    }
+    /// Sets `class`.
+    #[inline]
+    pub fn class(mut self, value: impl Into<Class>) -> Self {
+        self.class = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<CategoriesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `subcategories`.
+    #[inline]
+    pub fn subcategories(mut self, value: impl Into<Vec<Subcategory>>) -> Self {
+        self.subcategories = Some(value.into());
+        self
+    }
 }
 /// True if the category is in beta and subject to change.
 ///
@@ -1730,6 +2537,12 @@ impl std::fmt::Display for Class {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "mock")]
+impl serde::Serialize for Class {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> serde::Deserialize<'de> for Class {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1755,6 +2568,7 @@ pub type Id = i64;
 pub type CategoriesComponentsSchemasName = String;
 /// `#/components/schemas/zero-trust-gateway_subcategory`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Subcategory {
     /// `beta`
@@ -1768,8 +2582,56 @@ pub struct Subcategory {
     /// `name`
     pub name: Option<CategoriesComponentsSchemasName>,
 }
+#[cfg(feature = "mock")]
+impl Subcategory {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            beta: None,
+            class: None,
+            description: None,
+            id: None,
+            name: None,
+        }
+    }
+    /// Sets `beta`.
+    #[inline]
+    pub fn beta(mut self, value: impl Into<Beta>) -> Self {
+        self.beta = Some(value.into());
+        self
+    }
+    /// Sets `class`.
+    #[inline]
+    pub fn class(mut self, value: impl Into<Class>) -> Self {
+        self.class = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Id>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<CategoriesComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zero-trust-gateway_certificates`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Certificates {
     /// `binding_status`
@@ -1788,6 +2650,71 @@ pub struct Certificates {
     pub updated_at: Option<Timestamp>,
     /// `uploaded_on`
     pub uploaded_on: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Certificates {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            binding_status: None,
+            created_at: None,
+            expires_on: None,
+            id: None,
+            in_use: None,
+            r#type: None,
+            updated_at: None,
+            uploaded_on: None,
+        }
+    }
+    /// Sets `binding_status`.
+    #[inline]
+    pub fn binding_status(mut self, value: impl Into<BindingStatus>) -> Self {
+        self.binding_status = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expires_on`.
+    #[inline]
+    pub fn expires_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.expires_on = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Uuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `in_use`.
+    #[inline]
+    pub fn in_use(mut self, value: impl Into<bool>) -> Self {
+        self.in_use = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `uploaded_on`.
+    #[inline]
+    pub fn uploaded_on(mut self, value: impl Into<Timestamp>) -> Self {
+        self.uploaded_on = Some(value.into());
+        self
+    }
 }
 /// The deployment status of the certificate on Cloudflare's edge. Certificates in the 'active' state may be used for Gateway TLS interception.
 ///
@@ -1843,6 +2770,12 @@ impl From<String> for BindingStatus {
 impl std::fmt::Display for BindingStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for BindingStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for BindingStatus {
@@ -1904,6 +2837,12 @@ impl From<String> for Type {
 impl std::fmt::Display for Type {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for Type {
@@ -2363,6 +3302,7 @@ impl CertificateSettings {
 /// Schema: `#/components/schemas/zero-trust-gateway_custom-certificate-settings`
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomCertificateSettings {
     /// Certificate status (internal).
@@ -2379,6 +3319,37 @@ pub struct CustomCertificateSettings {
     pub id: Option<String>,
     /// Format: `date-time`. Read-only.
     pub updated_at: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl CustomCertificateSettings {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(enabled: impl Into<bool>) -> Self {
+        Self {
+            binding_status: None,
+            enabled: enabled.into(),
+            id: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `binding_status`.
+    #[inline]
+    pub fn binding_status(mut self, value: impl Into<String>) -> Self {
+        self.binding_status = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// Extended e-mail matching settings.
 ///
@@ -2528,6 +3499,7 @@ impl TlsSettings {
 ///
 /// Schema: `#/components/schemas/zero-trust-gateway_gateway-account-settings/properties/settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GatewayAccountSettingsSettings {
     /// `activity_log`
@@ -2553,8 +3525,104 @@ pub struct GatewayAccountSettingsSettings {
     /// `tls_decrypt`
     pub tls_decrypt: Option<TlsSettings>,
 }
+#[cfg(feature = "mock")]
+impl GatewayAccountSettingsSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            activity_log: None,
+            antivirus: None,
+            block_page: None,
+            body_scanning: None,
+            browser_isolation: None,
+            certificate: None,
+            custom_certificate: None,
+            extended_email_matching: None,
+            fips: None,
+            protocol_detection: None,
+            tls_decrypt: None,
+        }
+    }
+    /// Sets `activity_log`.
+    #[inline]
+    pub fn activity_log(mut self, value: impl Into<ActivityLogSettings>) -> Self {
+        self.activity_log = Some(value.into());
+        self
+    }
+    /// Sets `antivirus`.
+    #[inline]
+    pub fn antivirus(mut self, value: impl Into<AntiVirusSettings>) -> Self {
+        self.antivirus = Some(value.into());
+        self
+    }
+    /// Sets `block_page`.
+    #[inline]
+    pub fn block_page(mut self, value: impl Into<BlockPageSettings>) -> Self {
+        self.block_page = Some(value.into());
+        self
+    }
+    /// Sets `body_scanning`.
+    #[inline]
+    pub fn body_scanning(mut self, value: impl Into<BodyScanningSettings>) -> Self {
+        self.body_scanning = Some(value.into());
+        self
+    }
+    /// Sets `browser_isolation`.
+    #[inline]
+    pub fn browser_isolation(
+        mut self,
+        value: impl Into<BrowserIsolationSettings>,
+    ) -> Self {
+        self.browser_isolation = Some(value.into());
+        self
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(mut self, value: impl Into<CertificateSettings>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `custom_certificate`.
+    #[inline]
+    pub fn custom_certificate(
+        mut self,
+        value: impl Into<CustomCertificateSettings>,
+    ) -> Self {
+        self.custom_certificate = Some(value.into());
+        self
+    }
+    /// Sets `extended_email_matching`.
+    #[inline]
+    pub fn extended_email_matching(
+        mut self,
+        value: impl Into<ExtendedEmailMatching>,
+    ) -> Self {
+        self.extended_email_matching = Some(value.into());
+        self
+    }
+    /// Sets `fips`.
+    #[inline]
+    pub fn fips(mut self, value: impl Into<FipsSettings>) -> Self {
+        self.fips = Some(value.into());
+        self
+    }
+    /// Sets `protocol_detection`.
+    #[inline]
+    pub fn protocol_detection(mut self, value: impl Into<ProtocolDetection>) -> Self {
+        self.protocol_detection = Some(value.into());
+        self
+    }
+    /// Sets `tls_decrypt`.
+    #[inline]
+    pub fn tls_decrypt(mut self, value: impl Into<TlsSettings>) -> Self {
+        self.tls_decrypt = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zero-trust-gateway_gateway_account_config/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GatewayAccountConfigResult {
     /// account settings.
@@ -2563,6 +3631,36 @@ pub struct GatewayAccountConfigResult {
     pub created_at: Option<Timestamp>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl GatewayAccountConfigResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<GatewayAccountSettingsSettings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// account settings.
 ///
@@ -2673,6 +3771,7 @@ impl rt::__private::ParamValue for SchemasType {
 }
 /// `#/components/schemas/zero-trust-gateway_lists`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Lists {
     /// Read-only.
@@ -2689,6 +3788,64 @@ pub struct Lists {
     pub r#type: Option<SchemasType>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Lists {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+            r#type: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<Count>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// The number of items in the list.
 ///
@@ -2824,6 +3981,7 @@ impl CreateZeroTrustListRequest {
 }
 /// `#/components/schemas/zero-trust-gateway_single_response_with_list_items/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SingleResponseWithListItemsResult {
     /// `created_at`
@@ -2840,6 +3998,64 @@ pub struct SingleResponseWithListItemsResult {
     pub r#type: Option<SchemasType>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl SingleResponseWithListItemsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            id: None,
+            items: None,
+            name: None,
+            r#type: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<SchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `items`.
+    #[inline]
+    pub fn items(mut self, value: impl Into<Items>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// `paths./accounts/{account_id}/gateway/lists/{list_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2901,6 +4117,7 @@ impl PatchZeroTrustListRequest {
 }
 /// `#/components/schemas/zero-trust-gateway_locations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Locations {
     /// `client_default`
@@ -2933,6 +4150,109 @@ pub struct Locations {
     pub networks: Option<Ipv4Networks>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Locations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_default: None,
+            created_at: None,
+            dns_destination_ips_id: None,
+            doh_subdomain: None,
+            ecs_support: None,
+            endpoints: None,
+            id: None,
+            ip: None,
+            ipv4_destination: None,
+            ipv4_destination_backup: None,
+            name: None,
+            networks: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `client_default`.
+    #[inline]
+    pub fn client_default(mut self, value: impl Into<ClientDefault>) -> Self {
+        self.client_default = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `dns_destination_ips_id`.
+    #[inline]
+    pub fn dns_destination_ips_id(
+        mut self,
+        value: impl Into<DnsDestinationIpsIdRead>,
+    ) -> Self {
+        self.dns_destination_ips_id = Some(value.into());
+        self
+    }
+    /// Sets `doh_subdomain`.
+    #[inline]
+    pub fn doh_subdomain(mut self, value: impl Into<Subdomain>) -> Self {
+        self.doh_subdomain = Some(value.into());
+        self
+    }
+    /// Sets `ecs_support`.
+    #[inline]
+    pub fn ecs_support(mut self, value: impl Into<EcsSupport>) -> Self {
+        self.ecs_support = Some(value.into());
+        self
+    }
+    /// Sets `endpoints`.
+    #[inline]
+    pub fn endpoints(mut self, value: impl Into<Endpoints>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Ip>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `ipv4_destination`.
+    #[inline]
+    pub fn ipv4_destination(mut self, value: impl Into<String>) -> Self {
+        self.ipv4_destination = Some(value.into());
+        self
+    }
+    /// Sets `ipv4_destination_backup`.
+    #[inline]
+    pub fn ipv4_destination_backup(mut self, value: impl Into<String>) -> Self {
+        self.ipv4_destination_backup = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `networks`.
+    #[inline]
+    pub fn networks(mut self, value: impl Into<Ipv4Networks>) -> Self {
+        self.networks = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// True if the location is the default location.
 ///
@@ -3490,6 +4810,7 @@ impl GatewayAccountLoggingSettingsSettingsByRuleType {
 }
 /// `#/components/schemas/zero-trust-gateway_proxy-endpoints`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProxyEndpoints {
     /// `created_at`
@@ -3504,6 +4825,60 @@ pub struct ProxyEndpoints {
     pub subdomain: Option<SchemasSubdomain>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl ProxyEndpoints {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            id: None,
+            ips: None,
+            name: None,
+            subdomain: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ComponentsSchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `ips`.
+    #[inline]
+    pub fn ips(mut self, value: impl Into<Ips>) -> Self {
+        self.ips = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl Into<ProxyEndpointsComponentsSchemasName>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `subdomain`.
+    #[inline]
+    pub fn subdomain(mut self, value: impl Into<SchemasSubdomain>) -> Self {
+        self.subdomain = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// A list of CIDRs to restrict ingress connections.
 ///
@@ -3580,6 +4955,7 @@ impl EditProxyEndpointRequest {
 }
 /// `#/components/schemas/zero-trust-gateway_rules`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Rules {
     /// `action`
@@ -3612,6 +4988,120 @@ pub struct Rules {
     pub traffic: Option<Traffic>,
     /// `updated_at`
     pub updated_at: Option<Timestamp>,
+}
+#[cfg(feature = "mock")]
+impl Rules {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            created_at: None,
+            deleted_at: None,
+            description: None,
+            device_posture: None,
+            enabled: None,
+            filters: None,
+            id: None,
+            identity: None,
+            name: None,
+            precedence: None,
+            rule_settings: None,
+            schedule: None,
+            traffic: None,
+            updated_at: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<Action>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `created_at`.
+    #[inline]
+    pub fn created_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `deleted_at`.
+    #[inline]
+    pub fn deleted_at(mut self, value: impl Into<DeletedAt>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `device_posture`.
+    #[inline]
+    pub fn device_posture(mut self, value: impl Into<DevicePosture>) -> Self {
+        self.device_posture = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RulesComponentsSchemasUuid>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `identity`.
+    #[inline]
+    pub fn identity(mut self, value: impl Into<Identity>) -> Self {
+        self.identity = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `precedence`.
+    #[inline]
+    pub fn precedence(mut self, value: impl Into<Precedence>) -> Self {
+        self.precedence = Some(value.into());
+        self
+    }
+    /// Sets `rule_settings`.
+    #[inline]
+    pub fn rule_settings(mut self, value: impl Into<RuleSettings>) -> Self {
+        self.rule_settings = Some(value.into());
+        self
+    }
+    /// Sets `schedule`.
+    #[inline]
+    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+    /// Sets `traffic`.
+    #[inline]
+    pub fn traffic(mut self, value: impl Into<Traffic>) -> Self {
+        self.traffic = Some(value.into());
+        self
+    }
+    /// Sets `updated_at`.
+    #[inline]
+    pub fn updated_at(mut self, value: impl Into<Timestamp>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 /// The action to preform when the associated traffic, identity, and device posture expressions are either absent or evaluate to `true`.
 ///

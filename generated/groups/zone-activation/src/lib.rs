@@ -66,6 +66,35 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `zone-activation` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ZoneActivationApi`](super::ZoneActivationApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::zone_activation`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ZoneActivationMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ZoneActivationMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ZoneActivationMock { mock }
+        }
+        /// Expects [`ZoneActivationApi::rerun_activation_check`](super::ZoneActivationApi::rerun_activation_check) with these arguments: matches the request it sends, answers with its result type.
+        pub fn rerun_activation_check(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<RerunActivationCheckResult>> {
+            self.mock
+                .on(
+                    super::ZoneActivationApi::new(self.mock.client())
+                        .rerun_activation_check(zone_id),
+                )
+        }
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/zone-activation_identifier`
@@ -74,10 +103,25 @@ pub mod operations {
 pub type Identifier = String;
 /// `paths./zones/{zone_id}/activation_check.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RerunActivationCheckResult {
     /// `id`
     pub id: Option<Identifier>,
+}
+#[cfg(feature = "mock")]
+impl RerunActivationCheckResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 /// The name `PutZonesZoneIdActivationCheckResult` had until the names were reworked; use [`RerunActivationCheckResult`].
 #[deprecated(note = "renamed to `RerunActivationCheckResult`")]

@@ -120,6 +120,50 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `zone-analytics-api` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ZoneAnalyticsApi`](super::ZoneAnalyticsApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::zone_analytics_api`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ZoneAnalyticsMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ZoneAnalyticsMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ZoneAnalyticsMock { mock }
+        }
+        /// Expects [`ZoneAnalyticsApi::get_analytics_by_co_locations`](super::ZoneAnalyticsApi::get_analytics_by_co_locations) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_analytics_by_co_locations(
+            &self,
+            zone_identifier: &str,
+            params: &GetAnalyticsByCoLocationsParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Datacenters>> {
+            self.mock
+                .on(
+                    super::ZoneAnalyticsApi::new(self.mock.client())
+                        .get_analytics_by_co_locations(zone_identifier, params),
+                )
+        }
+        /// Expects [`ZoneAnalyticsApi::get_dashboard`](super::ZoneAnalyticsApi::get_dashboard) with these arguments: matches the request it sends, answers with its result type.
+        #[allow(deprecated)]
+        pub fn get_dashboard(
+            &self,
+            zone_identifier: &str,
+            params: &GetDashboardParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Dashboard>> {
+            self.mock
+                .on(
+                    super::ZoneAnalyticsApi::new(self.mock.client())
+                        .get_dashboard(zone_identifier, params),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ZoneAnalyticsApi::get_analytics_by_co_locations`](ZoneAnalyticsApi::get_analytics_by_co_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -206,6 +250,8 @@ impl GetDashboardParams {
 ///
 /// Default: `0`. Example: `"2015-01-02T12:23:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Until {
     /// One of the alternatives.
@@ -287,6 +333,7 @@ pub type TimeseriesByColo = Vec<TimeseriesByColoItem>;
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BandwidthByColo {
     /// The total number of bytes served within the time frame.
@@ -296,10 +343,41 @@ pub struct BandwidthByColo {
     /// The number of bytes that were fetched and served from the origin server.
     pub uncached: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl BandwidthByColo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            cached: None,
+            uncached: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `cached`.
+    #[inline]
+    pub fn cached(mut self, value: impl Into<i64>) -> Self {
+        self.cached = Some(value.into());
+        self
+    }
+    /// Sets `uncached`.
+    #[inline]
+    pub fn uncached(mut self, value: impl Into<i64>) -> Self {
+        self.uncached = Some(value.into());
+        self
+    }
+}
 /// Breakdown of totals for requests.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestsByColo {
     /// Total number of requests served.
@@ -317,6 +395,53 @@ pub struct RequestsByColo {
     /// Total number of requests served from the origin.
     pub uncached: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl RequestsByColo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            cached: None,
+            country: None,
+            http_status: None,
+            uncached: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `cached`.
+    #[inline]
+    pub fn cached(mut self, value: impl Into<i64>) -> Self {
+        self.cached = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `http_status`.
+    #[inline]
+    pub fn http_status(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.http_status = Some(value.into());
+        self
+    }
+    /// Sets `uncached`.
+    #[inline]
+    pub fn uncached(mut self, value: impl Into<i64>) -> Self {
+        self.uncached = Some(value.into());
+        self
+    }
+}
 /// The (inclusive) beginning of the requested time frame. This value can be a negative integer representing the number of minutes in the past relative to time the request is made, or can be an absolute timestamp that conforms to RFC 3339. At this point in time, it cannot exceed a time in the past greater than one year.
 ///
 /// Ranges that the Cloudflare web application provides will provide the following period length for each point:
@@ -330,6 +455,8 @@ pub struct RequestsByColo {
 ///
 /// Default: `-10080`. Example: `"2015-01-01T12:23:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", serde(untagged))]
 #[non_exhaustive]
 pub enum Since {
     /// One of the alternatives.
@@ -368,6 +495,7 @@ impl<'de> serde::Deserialize<'de> for Since {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_threats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Threats {
     /// The total number of identifiable threats received over the time frame.
@@ -381,8 +509,39 @@ pub struct Threats {
     /// Example: `{"hot.ban.unknown":5324,"macro.chl.captchaErr":1341,"macro.chl.jschlErr":5323,"user.ban.ip":123}`.
     pub r#type: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl Threats {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            country: None,
+            r#type: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zone-analytics-api_timeseries_by_colo/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimeseriesByColoItem {
     /// `bandwidth`
@@ -396,10 +555,55 @@ pub struct TimeseriesByColoItem {
     /// `until`
     pub until: Option<Until>,
 }
+#[cfg(feature = "mock")]
+impl TimeseriesByColoItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            requests: None,
+            since: None,
+            threats: None,
+            until: None,
+        }
+    }
+    /// Sets `bandwidth`.
+    #[inline]
+    pub fn bandwidth(mut self, value: impl Into<BandwidthByColo>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
+    }
+    /// Sets `requests`.
+    #[inline]
+    pub fn requests(mut self, value: impl Into<RequestsByColo>) -> Self {
+        self.requests = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `threats`.
+    #[inline]
+    pub fn threats(mut self, value: impl Into<Threats>) -> Self {
+        self.threats = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+}
 /// Breakdown of totals by data type.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_totals_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalsByColo {
     /// `bandwidth`
@@ -413,8 +617,53 @@ pub struct TotalsByColo {
     /// `until`
     pub until: Option<Until>,
 }
+#[cfg(feature = "mock")]
+impl TotalsByColo {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            requests: None,
+            since: None,
+            threats: None,
+            until: None,
+        }
+    }
+    /// Sets `bandwidth`.
+    #[inline]
+    pub fn bandwidth(mut self, value: impl Into<BandwidthByColo>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
+    }
+    /// Sets `requests`.
+    #[inline]
+    pub fn requests(mut self, value: impl Into<RequestsByColo>) -> Self {
+        self.requests = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `threats`.
+    #[inline]
+    pub fn threats(mut self, value: impl Into<Threats>) -> Self {
+        self.threats = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zone-analytics-api_datacenters/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DatacentersItem {
     /// The airport code identifer for the co-location.
@@ -426,18 +675,72 @@ pub struct DatacentersItem {
     /// `totals`
     pub totals: Option<TotalsByColo>,
 }
+#[cfg(feature = "mock")]
+impl DatacentersItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo_id: None,
+            timeseries: None,
+            totals: None,
+        }
+    }
+    /// Sets `colo_id`.
+    #[inline]
+    pub fn colo_id(mut self, value: impl Into<String>) -> Self {
+        self.colo_id = Some(value.into());
+        self
+    }
+    /// Sets `timeseries`.
+    #[inline]
+    pub fn timeseries(mut self, value: impl Into<TimeseriesByColo>) -> Self {
+        self.timeseries = Some(value.into());
+        self
+    }
+    /// Sets `totals`.
+    #[inline]
+    pub fn totals(mut self, value: impl Into<TotalsByColo>) -> Self {
+        self.totals = Some(value.into());
+        self
+    }
+}
 /// Dashboard response
 ///
 /// Totals and timeseries data.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_dashboard`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Dashboard {
     /// `timeseries`
     pub timeseries: Option<Timeseries>,
     /// `totals`
     pub totals: Option<Totals>,
+}
+#[cfg(feature = "mock")]
+impl Dashboard {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            timeseries: None,
+            totals: None,
+        }
+    }
+    /// Sets `timeseries`.
+    #[inline]
+    pub fn timeseries(mut self, value: impl Into<Timeseries>) -> Self {
+        self.timeseries = Some(value.into());
+        self
+    }
+    /// Sets `totals`.
+    #[inline]
+    pub fn totals(mut self, value: impl Into<Totals>) -> Self {
+        self.totals = Some(value.into());
+        self
+    }
 }
 /// Time deltas containing metadata about each bucket of time. The number of buckets (resolution) is determined by the amount of time between the since and until parameters.
 ///
@@ -447,6 +750,7 @@ pub type Timeseries = Vec<TimeseriesItem>;
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Bandwidth {
     /// The total number of bytes served within the time frame.
@@ -468,10 +772,69 @@ pub struct Bandwidth {
     /// The number of bytes that were fetched and served from the origin server.
     pub uncached: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Bandwidth {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            cached: None,
+            content_type: None,
+            country: None,
+            ssl: None,
+            ssl_protocols: None,
+            uncached: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `cached`.
+    #[inline]
+    pub fn cached(mut self, value: impl Into<i64>) -> Self {
+        self.cached = Some(value.into());
+        self
+    }
+    /// Sets `content_type`.
+    #[inline]
+    pub fn content_type(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `ssl`.
+    #[inline]
+    pub fn ssl(mut self, value: impl Into<BandwidthSsl>) -> Self {
+        self.ssl = Some(value.into());
+        self
+    }
+    /// Sets `ssl_protocols`.
+    #[inline]
+    pub fn ssl_protocols(mut self, value: impl Into<SslProtocols>) -> Self {
+        self.ssl_protocols = Some(value.into());
+        self
+    }
+    /// Sets `uncached`.
+    #[inline]
+    pub fn uncached(mut self, value: impl Into<i64>) -> Self {
+        self.uncached = Some(value.into());
+        self
+    }
+}
 /// A break down of bytes served over HTTPS.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth/properties/ssl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BandwidthSsl {
     /// The number of bytes served over HTTPS.
@@ -479,10 +842,34 @@ pub struct BandwidthSsl {
     /// The number of bytes served over HTTP.
     pub unencrypted: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl BandwidthSsl {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            encrypted: None,
+            unencrypted: None,
+        }
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(mut self, value: impl Into<i64>) -> Self {
+        self.encrypted = Some(value.into());
+        self
+    }
+    /// Sets `unencrypted`.
+    #[inline]
+    pub fn unencrypted(mut self, value: impl Into<i64>) -> Self {
+        self.unencrypted = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zone-analytics-api_bandwidth/properties/ssl_protocols`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/zone-analytics-api_requests/properties/ssl_protocols`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SslProtocols {
     /// The number of requests served over TLS v1.0.
@@ -500,10 +887,55 @@ pub struct SslProtocols {
     /// The number of requests served over HTTP.
     pub none: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl SslProtocols {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            tl_sv1: None,
+            tl_sv1_1: None,
+            tl_sv1_2: None,
+            tl_sv1_3: None,
+            none: None,
+        }
+    }
+    /// Sets `TLSv1`.
+    #[inline]
+    pub fn tl_sv1(mut self, value: impl Into<i64>) -> Self {
+        self.tl_sv1 = Some(value.into());
+        self
+    }
+    /// Sets `TLSv1.1`.
+    #[inline]
+    pub fn tl_sv1_1(mut self, value: impl Into<i64>) -> Self {
+        self.tl_sv1_1 = Some(value.into());
+        self
+    }
+    /// Sets `TLSv1.2`.
+    #[inline]
+    pub fn tl_sv1_2(mut self, value: impl Into<i64>) -> Self {
+        self.tl_sv1_2 = Some(value.into());
+        self
+    }
+    /// Sets `TLSv1.3`.
+    #[inline]
+    pub fn tl_sv1_3(mut self, value: impl Into<i64>) -> Self {
+        self.tl_sv1_3 = Some(value.into());
+        self
+    }
+    /// Sets `none`.
+    #[inline]
+    pub fn none(mut self, value: impl Into<i64>) -> Self {
+        self.none = Some(value.into());
+        self
+    }
+}
 /// Breakdown of totals for pageviews.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_pageviews`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pageviews {
     /// The total number of pageviews served within the time range.
@@ -513,10 +945,34 @@ pub struct Pageviews {
     /// Example: `{"baidubot":1345,"bingbot":5372,"googlebot":35272,"pingdom":13435}`.
     pub search_engine: Option<serde_json::Value>,
 }
+#[cfg(feature = "mock")]
+impl Pageviews {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            search_engine: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `search_engine`.
+    #[inline]
+    pub fn search_engine(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.search_engine = Some(value.into());
+        self
+    }
+}
 /// Breakdown of totals for requests.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Requests {
     /// Total number of requests served.
@@ -542,10 +998,79 @@ pub struct Requests {
     /// Total number of requests served from the origin.
     pub uncached: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Requests {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            all: None,
+            cached: None,
+            content_type: None,
+            country: None,
+            http_status: None,
+            ssl: None,
+            ssl_protocols: None,
+            uncached: None,
+        }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+    /// Sets `cached`.
+    #[inline]
+    pub fn cached(mut self, value: impl Into<i64>) -> Self {
+        self.cached = Some(value.into());
+        self
+    }
+    /// Sets `content_type`.
+    #[inline]
+    pub fn content_type(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `http_status`.
+    #[inline]
+    pub fn http_status(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.http_status = Some(value.into());
+        self
+    }
+    /// Sets `ssl`.
+    #[inline]
+    pub fn ssl(mut self, value: impl Into<RequestsSsl>) -> Self {
+        self.ssl = Some(value.into());
+        self
+    }
+    /// Sets `ssl_protocols`.
+    #[inline]
+    pub fn ssl_protocols(mut self, value: impl Into<SslProtocols>) -> Self {
+        self.ssl_protocols = Some(value.into());
+        self
+    }
+    /// Sets `uncached`.
+    #[inline]
+    pub fn uncached(mut self, value: impl Into<i64>) -> Self {
+        self.uncached = Some(value.into());
+        self
+    }
+}
 /// A break down of requests served over HTTPS.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests/properties/ssl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RequestsSsl {
     /// The number of requests served over HTTPS.
@@ -553,15 +1078,54 @@ pub struct RequestsSsl {
     /// The number of requests served over HTTP.
     pub unencrypted: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl RequestsSsl {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            encrypted: None,
+            unencrypted: None,
+        }
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(mut self, value: impl Into<i64>) -> Self {
+        self.encrypted = Some(value.into());
+        self
+    }
+    /// Sets `unencrypted`.
+    #[inline]
+    pub fn unencrypted(mut self, value: impl Into<i64>) -> Self {
+        self.unencrypted = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zone-analytics-api_uniques`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Uniques {
     /// Total number of unique IP addresses within the time range.
     pub all: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl Uniques {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { all: None }
+    }
+    /// Sets `all`.
+    #[inline]
+    pub fn all(mut self, value: impl Into<i64>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/zone-analytics-api_timeseries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TimeseriesItem {
     /// `bandwidth`
@@ -579,10 +1143,69 @@ pub struct TimeseriesItem {
     /// `until`
     pub until: Option<Until>,
 }
+#[cfg(feature = "mock")]
+impl TimeseriesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            pageviews: None,
+            requests: None,
+            since: None,
+            threats: None,
+            uniques: None,
+            until: None,
+        }
+    }
+    /// Sets `bandwidth`.
+    #[inline]
+    pub fn bandwidth(mut self, value: impl Into<Bandwidth>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
+    }
+    /// Sets `pageviews`.
+    #[inline]
+    pub fn pageviews(mut self, value: impl Into<Pageviews>) -> Self {
+        self.pageviews = Some(value.into());
+        self
+    }
+    /// Sets `requests`.
+    #[inline]
+    pub fn requests(mut self, value: impl Into<Requests>) -> Self {
+        self.requests = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `threats`.
+    #[inline]
+    pub fn threats(mut self, value: impl Into<Threats>) -> Self {
+        self.threats = Some(value.into());
+        self
+    }
+    /// Sets `uniques`.
+    #[inline]
+    pub fn uniques(mut self, value: impl Into<Uniques>) -> Self {
+        self.uniques = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+}
 /// Breakdown of totals by data type.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_totals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Totals {
     /// `bandwidth`
@@ -599,6 +1222,64 @@ pub struct Totals {
     pub uniques: Option<Uniques>,
     /// `until`
     pub until: Option<Until>,
+}
+#[cfg(feature = "mock")]
+impl Totals {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            pageviews: None,
+            requests: None,
+            since: None,
+            threats: None,
+            uniques: None,
+            until: None,
+        }
+    }
+    /// Sets `bandwidth`.
+    #[inline]
+    pub fn bandwidth(mut self, value: impl Into<Bandwidth>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
+    }
+    /// Sets `pageviews`.
+    #[inline]
+    pub fn pageviews(mut self, value: impl Into<Pageviews>) -> Self {
+        self.pageviews = Some(value.into());
+        self
+    }
+    /// Sets `requests`.
+    #[inline]
+    pub fn requests(mut self, value: impl Into<Requests>) -> Self {
+        self.requests = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `threats`.
+    #[inline]
+    pub fn threats(mut self, value: impl Into<Threats>) -> Self {
+        self.threats = Some(value.into());
+        self
+    }
+    /// Sets `uniques`.
+    #[inline]
+    pub fn uniques(mut self, value: impl Into<Uniques>) -> Self {
+        self.uniques = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
 }
 /// The name `Since2` had until the names were reworked; use [`GetSince`].
 #[deprecated(note = "renamed to `GetSince`")]

@@ -719,6 +719,256 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
+/// Typed expectations of the `zones` operations, for tests (feature `mock`); see `cloudflare_v4::mock`.
+#[cfg(feature = "mock")]
+pub mod mock {
+    #[allow(unused_imports)]
+    use super::*;
+    use cloudflare_v4_runtime as rt;
+    /// Expectations of [`ZonesApi`](super::ZonesApi)'s calls on a mock server; get one with `cloudflare_v4::mock::Mock::zones`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ZonesMock<'m> {
+        mock: &'m rt::mock::MockServer,
+    }
+    impl<'m> ZonesMock<'m> {
+        /// The expectations of this group on `mock`.
+        pub fn new(mock: &'m rt::mock::MockServer) -> Self {
+            ZonesMock { mock }
+        }
+        /// Expects [`ZonesApi::list_zones`](super::ZonesApi::list_zones) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_zones(
+            &self,
+            params: &ListZonesParams,
+        ) -> rt::mock::Expectation<'m, rt::ListCall<Zone>> {
+            self.mock.on(super::ZonesApi::new(self.mock.client()).list_zones(params))
+        }
+        /// Expects [`ZonesApi::create_zone`](super::ZonesApi::create_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone(
+            &self,
+            body: &CreateZoneRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zone>> {
+            self.mock.on(super::ZonesApi::new(self.mock.client()).create_zone(body))
+        }
+        /// Expects [`ZonesApi::get_zone`](super::ZonesApi::get_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zone>> {
+            self.mock.on(super::ZonesApi::new(self.mock.client()).get_zone(zone_id))
+        }
+        /// Expects [`ZonesApi::edit_zone`](super::ZonesApi::edit_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone(
+            &self,
+            zone_id: &str,
+            body: &EditZoneRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<Zone>> {
+            self.mock
+                .on(super::ZonesApi::new(self.mock.client()).edit_zone(zone_id, body))
+        }
+        /// Expects [`ZonesApi::delete_zone`](super::ZonesApi::delete_zone) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock.on(super::ZonesApi::new(self.mock.client()).delete_zone(zone_id))
+        }
+        /// Expects [`ZonesApi::delete_zone_with`](super::ZonesApi::delete_zone_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_zone_with(
+            &self,
+            zone_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<ApiResponseSingleIdResult>>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .delete_zone_with(zone_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::get_zone_hold`](super::ZonesApi::get_zone_hold) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_hold(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<GetZoneHoldResult>> {
+            self.mock.on(super::ZonesApi::new(self.mock.client()).get_zone_hold(zone_id))
+        }
+        /// Expects [`ZonesApi::create_zone_hold`](super::ZonesApi::create_zone_hold) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_zone_hold(
+            &self,
+            zone_id: &str,
+            params: &CreateZoneHoldParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<CreateZoneHoldResult>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .create_zone_hold(zone_id, params),
+                )
+        }
+        /// Expects [`ZonesApi::remove_zone_hold`](super::ZonesApi::remove_zone_hold) with these arguments: matches the request it sends, answers with its result type.
+        pub fn remove_zone_hold(
+            &self,
+            zone_id: &str,
+            params: &RemoveZoneHoldParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Option<RemoveZoneHoldResponsePart1>>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .remove_zone_hold(zone_id, params),
+                )
+        }
+        /// Expects [`ZonesApi::list_page_rules`](super::ZonesApi::list_page_rules) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_page_rules(
+            &self,
+            zone_id: &str,
+            params: &ListPageRulesParams,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<PageRule>>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .list_page_rules(zone_id, params),
+                )
+        }
+        /// Expects [`ZonesApi::create_page_rule`](super::ZonesApi::create_page_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn create_page_rule(
+            &self,
+            zone_id: &str,
+            body: &PageRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .create_page_rule(zone_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::list_available_page_rules_settings`](super::ZonesApi::list_available_page_rules_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn list_available_page_rules_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Settings>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .list_available_page_rules_settings(zone_id),
+                )
+        }
+        /// Expects [`ZonesApi::get_page_rule`](super::ZonesApi::get_page_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_page_rule(
+            &self,
+            zone_id: &str,
+            pagerule_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .get_page_rule(zone_id, pagerule_id),
+                )
+        }
+        /// Expects [`ZonesApi::update_page_rule`](super::ZonesApi::update_page_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn update_page_rule(
+            &self,
+            zone_id: &str,
+            pagerule_id: &str,
+            body: &PageRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .update_page_rule(zone_id, pagerule_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::edit_page_rule`](super::ZonesApi::edit_page_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_page_rule(
+            &self,
+            zone_id: &str,
+            pagerule_id: &str,
+            body: &EditPageRuleRequest,
+        ) -> rt::mock::Expectation<'m, rt::Call<serde_json::Value>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .edit_page_rule(zone_id, pagerule_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::delete_page_rule`](super::ZonesApi::delete_page_rule) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_page_rule(
+            &self,
+            zone_id: &str,
+            pagerule_id: &str,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<SchemasApiResponseSingleIdResult>>,
+        > {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .delete_page_rule(zone_id, pagerule_id),
+                )
+        }
+        /// Expects [`ZonesApi::delete_page_rule_with`](super::ZonesApi::delete_page_rule_with) with these arguments: matches the request it sends, answers with its result type.
+        pub fn delete_page_rule_with(
+            &self,
+            zone_id: &str,
+            pagerule_id: &str,
+            body: &serde_json::Value,
+        ) -> rt::mock::Expectation<
+            'm,
+            rt::Call<Option<SchemasApiResponseSingleIdResult>>,
+        > {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .delete_page_rule_with(zone_id, pagerule_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::get_all_zone_settings`](super::ZonesApi::get_all_zone_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_all_zone_settings(
+            &self,
+            zone_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ZoneSettingsResultItem>>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .get_all_zone_settings(zone_id),
+                )
+        }
+        /// Expects [`ZonesApi::edit_multiple_zone_settings`](super::ZonesApi::edit_multiple_zone_settings) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_multiple_zone_settings(
+            &self,
+            zone_id: &str,
+            body: &MultipleSettings,
+        ) -> rt::mock::Expectation<'m, rt::Call<Vec<ZoneSettingsResultItem>>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .edit_multiple_zone_settings(zone_id, body),
+                )
+        }
+        /// Expects [`ZonesApi::get_zone_setting`](super::ZonesApi::get_zone_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn get_zone_setting(
+            &self,
+            zone_id: &str,
+            setting_id: &str,
+        ) -> rt::mock::Expectation<'m, rt::Call<Setting>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .get_zone_setting(zone_id, setting_id),
+                )
+        }
+        /// Expects [`ZonesApi::edit_zone_setting`](super::ZonesApi::edit_zone_setting) with these arguments: matches the request it sends, answers with its result type.
+        pub fn edit_zone_setting(
+            &self,
+            zone_id: &str,
+            setting_id: &str,
+            body: &SettingInput,
+        ) -> rt::mock::Expectation<'m, rt::Call<Setting>> {
+            self.mock
+                .on(
+                    super::ZonesApi::new(self.mock.client())
+                        .edit_zone_setting(zone_id, setting_id, body),
+                )
+        }
+    }
+}
 /// Query and header parameters of [`ZonesApi::list_zones`](ZonesApi::list_zones).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1178,6 +1428,7 @@ impl rt::__private::ParamValue for Match {
 }
 /// `#/components/schemas/zones_zone`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Zone {
     /// The account the zone belongs to
@@ -1238,6 +1489,90 @@ pub struct Zone {
     /// Example: `["ns1.example.com","ns2.example.com"]`.
     pub vanity_name_servers: Option<Vec<String>>,
 }
+#[cfg(feature = "mock")]
+impl Zone {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        account: impl Into<ZoneAccount>,
+        created_on: impl Into<String>,
+        development_mode: impl Into<f64>,
+        id: impl Into<Identifier>,
+        meta: impl Into<ZoneMeta>,
+        modified_on: impl Into<String>,
+        name: impl Into<String>,
+        name_servers: impl Into<Vec<String>>,
+        owner: impl Into<ZoneOwner>,
+    ) -> Self {
+        Self {
+            account: account.into(),
+            activated_on: None,
+            created_on: created_on.into(),
+            development_mode: development_mode.into(),
+            id: id.into(),
+            meta: meta.into(),
+            modified_on: modified_on.into(),
+            name: name.into(),
+            name_servers: name_servers.into(),
+            original_dnshost: None,
+            original_name_servers: None,
+            original_registrar: None,
+            owner: owner.into(),
+            paused: None,
+            status: None,
+            r#type: None,
+            vanity_name_servers: None,
+        }
+    }
+    /// Sets `activated_on`.
+    #[inline]
+    pub fn activated_on(mut self, value: impl Into<String>) -> Self {
+        self.activated_on = Some(value.into());
+        self
+    }
+    /// Sets `original_dnshost`.
+    #[inline]
+    pub fn original_dnshost(mut self, value: impl Into<String>) -> Self {
+        self.original_dnshost = Some(value.into());
+        self
+    }
+    /// Sets `original_name_servers`.
+    #[inline]
+    pub fn original_name_servers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.original_name_servers = Some(value.into());
+        self
+    }
+    /// Sets `original_registrar`.
+    #[inline]
+    pub fn original_registrar(mut self, value: impl Into<String>) -> Self {
+        self.original_registrar = Some(value.into());
+        self
+    }
+    /// Sets `paused`.
+    #[inline]
+    pub fn paused(mut self, value: impl Into<Paused>) -> Self {
+        self.paused = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ZoneStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `vanity_name_servers`.
+    #[inline]
+    pub fn vanity_name_servers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.vanity_name_servers = Some(value.into());
+        self
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/zones_identifier`
@@ -1248,6 +1583,7 @@ pub type Identifier = String;
 ///
 /// Schema: `#/components/schemas/zones_zone/properties/account`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneAccount {
     /// `id`
@@ -1257,10 +1593,31 @@ pub struct ZoneAccount {
     /// Example: `"Example Account Name"`.
     pub name: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl ZoneAccount {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// Metadata about the zone
 ///
 /// Schema: `#/components/schemas/zones_zone/properties/meta`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneMeta {
     /// The zone is only configured for CDN
@@ -1290,10 +1647,69 @@ pub struct ZoneMeta {
     /// Example: `2`.
     pub step: Option<i64>,
 }
+#[cfg(feature = "mock")]
+impl ZoneMeta {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cdn_only: None,
+            custom_certificate_quota: None,
+            dns_only: None,
+            foundation_dns: None,
+            page_rule_quota: None,
+            phishing_detected: None,
+            step: None,
+        }
+    }
+    /// Sets `cdn_only`.
+    #[inline]
+    pub fn cdn_only(mut self, value: impl Into<bool>) -> Self {
+        self.cdn_only = Some(value.into());
+        self
+    }
+    /// Sets `custom_certificate_quota`.
+    #[inline]
+    pub fn custom_certificate_quota(mut self, value: impl Into<i64>) -> Self {
+        self.custom_certificate_quota = Some(value.into());
+        self
+    }
+    /// Sets `dns_only`.
+    #[inline]
+    pub fn dns_only(mut self, value: impl Into<bool>) -> Self {
+        self.dns_only = Some(value.into());
+        self
+    }
+    /// Sets `foundation_dns`.
+    #[inline]
+    pub fn foundation_dns(mut self, value: impl Into<bool>) -> Self {
+        self.foundation_dns = Some(value.into());
+        self
+    }
+    /// Sets `page_rule_quota`.
+    #[inline]
+    pub fn page_rule_quota(mut self, value: impl Into<i64>) -> Self {
+        self.page_rule_quota = Some(value.into());
+        self
+    }
+    /// Sets `phishing_detected`.
+    #[inline]
+    pub fn phishing_detected(mut self, value: impl Into<bool>) -> Self {
+        self.phishing_detected = Some(value.into());
+        self
+    }
+    /// Sets `step`.
+    #[inline]
+    pub fn step(mut self, value: impl Into<i64>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+}
 /// The owner of the zone
 ///
 /// Schema: `#/components/schemas/zones_zone/properties/owner`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ZoneOwner {
     /// `id`
@@ -1306,6 +1722,36 @@ pub struct ZoneOwner {
     ///
     /// Example: `"organization"`.
     pub r#type: Option<String>,
+}
+#[cfg(feature = "mock")]
+impl ZoneOwner {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 /// Indicates whether the zone is only using Cloudflare DNS services. A
 /// true value means the zone will not receive security or performance
@@ -1371,6 +1817,12 @@ impl From<String> for ZoneStatus {
 impl std::fmt::Display for ZoneStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ZoneStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> serde::Deserialize<'de> for ZoneStatus {
@@ -1641,13 +2093,23 @@ impl EditZoneRequest {
 }
 /// `#/components/schemas/zones_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
+#[cfg(feature = "mock")]
+impl ApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<Identifier>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// `paths./zones/{zone_id}/hold.get/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetZoneHoldResult {
     /// Example: `true`.
@@ -1657,8 +2119,39 @@ pub struct GetZoneHoldResult {
     /// Example: `false`.
     pub include_subdomains: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl GetZoneHoldResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hold: None,
+            hold_after: None,
+            include_subdomains: None,
+        }
+    }
+    /// Sets `hold`.
+    #[inline]
+    pub fn hold(mut self, value: impl Into<bool>) -> Self {
+        self.hold = Some(value.into());
+        self
+    }
+    /// Sets `hold_after`.
+    #[inline]
+    pub fn hold_after(mut self, value: impl Into<String>) -> Self {
+        self.hold_after = Some(value.into());
+        self
+    }
+    /// Sets `include_subdomains`.
+    #[inline]
+    pub fn include_subdomains(mut self, value: impl Into<String>) -> Self {
+        self.include_subdomains = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/hold.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateZoneHoldResult {
     /// Example: `true`.
@@ -1668,8 +2161,39 @@ pub struct CreateZoneHoldResult {
     /// Example: `true`.
     pub include_subdomains: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl CreateZoneHoldResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hold: None,
+            hold_after: None,
+            include_subdomains: None,
+        }
+    }
+    /// Sets `hold`.
+    #[inline]
+    pub fn hold(mut self, value: impl Into<bool>) -> Self {
+        self.hold = Some(value.into());
+        self
+    }
+    /// Sets `hold_after`.
+    #[inline]
+    pub fn hold_after(mut self, value: impl Into<String>) -> Self {
+        self.hold_after = Some(value.into());
+        self
+    }
+    /// Sets `include_subdomains`.
+    #[inline]
+    pub fn include_subdomains(mut self, value: impl Into<String>) -> Self {
+        self.include_subdomains = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/hold.delete/responses/200/allOf/0/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveZoneHoldResponsePart1Result {
     /// Example: `false`.
@@ -1679,12 +2203,60 @@ pub struct RemoveZoneHoldResponsePart1Result {
     /// Example: `false`.
     pub include_subdomains: Option<String>,
 }
+#[cfg(feature = "mock")]
+impl RemoveZoneHoldResponsePart1Result {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hold: None,
+            hold_after: None,
+            include_subdomains: None,
+        }
+    }
+    /// Sets `hold`.
+    #[inline]
+    pub fn hold(mut self, value: impl Into<bool>) -> Self {
+        self.hold = Some(value.into());
+        self
+    }
+    /// Sets `hold_after`.
+    #[inline]
+    pub fn hold_after(mut self, value: impl Into<String>) -> Self {
+        self.hold_after = Some(value.into());
+        self
+    }
+    /// Sets `include_subdomains`.
+    #[inline]
+    pub fn include_subdomains(mut self, value: impl Into<String>) -> Self {
+        self.include_subdomains = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/hold.delete/responses/200/allOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveZoneHoldResponsePart1 {
     /// `result`
     pub result: Option<RemoveZoneHoldResponsePart1Result>,
+}
+#[cfg(feature = "mock")]
+impl RemoveZoneHoldResponsePart1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+    /// Sets `result`.
+    #[inline]
+    pub fn result(
+        mut self,
+        value: impl Into<RemoveZoneHoldResponsePart1Result>,
+    ) -> Self {
+        self.result = Some(value.into());
+        self
+    }
 }
 /// Identifier
 ///
@@ -1816,6 +2388,7 @@ impl rt::__private::ParamValue for ListPageRulesStatus {
 }
 /// `#/components/schemas/zones_page-rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PageRule {
     /// `actions`
@@ -1833,6 +2406,30 @@ pub struct PageRule {
     /// `targets`
     pub targets: Targets,
 }
+#[cfg(feature = "mock")]
+impl PageRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        actions: impl Into<Actions>,
+        created_on: impl Into<CreatedOn>,
+        id: impl Into<SchemasIdentifier>,
+        modified_on: impl Into<SchemasModifiedOn>,
+        priority: impl Into<Priority>,
+        status: impl Into<Status>,
+        targets: impl Into<Targets>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            created_on: created_on.into(),
+            id: id.into(),
+            modified_on: modified_on.into(),
+            priority: priority.into(),
+            status: status.into(),
+            targets: targets.into(),
+        }
+    }
+}
 /// The set of actions to perform if the targets of this rule match the request. Actions can redirect to another URL or override settings, but not both.
 ///
 /// Schema: `#/components/schemas/zones_actions`
@@ -1841,6 +2438,7 @@ pub struct PageRule {
 pub type Actions = Vec<Route>;
 /// `#/components/schemas/zones_route`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Route {
     /// The setting this action overrides (open list; unknown ids are kept).
@@ -1855,6 +2453,30 @@ pub struct Route {
     ///
     /// Example: `"flexible"`.
     pub value: Option<serde_json::Value>,
+}
+#[cfg(feature = "mock")]
+impl Route {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<RouteId>) -> Self {
+        Self {
+            id: id.into(),
+            modified_on: None,
+            value: None,
+        }
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 /// The setting this action overrides (open list; unknown ids are kept).
 ///
@@ -2484,10 +3106,19 @@ impl EditPageRuleRequest {
 }
 /// `#/components/schemas/zones_schemas-api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasApiResponseSingleIdResult {
     /// Read-only.
     pub id: SchemasIdentifier,
+}
+#[cfg(feature = "mock")]
+impl SchemasApiResponseSingleIdResult {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(id: impl Into<SchemasIdentifier>) -> Self {
+        Self { id: id.into() }
+    }
 }
 /// 0-RTT Value
 ///
@@ -2497,6 +3128,7 @@ pub struct SchemasApiResponseSingleIdResult {
 ///
 /// Naming: `0rtt` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Zones0rtt {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2509,6 +3141,30 @@ pub struct Zones0rtt {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Zones0rttValue,
+}
+#[cfg(feature = "mock")]
+impl Zones0rtt {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Zones0rttValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the 0-RTT setting.
 ///
@@ -2577,6 +3233,7 @@ impl<'de> serde::Deserialize<'de> for Zones0rttValue {
 ///
 /// Schema: `#/components/schemas/zones_advanced_ddos`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AdvancedDdos {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2589,6 +3246,30 @@ pub struct AdvancedDdos {
     pub modified_on: Option<String>,
     /// `value`
     pub value: AdvancedDdosValue,
+}
+#[cfg(feature = "mock")]
+impl AdvancedDdos {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<AdvancedDdosValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Defaults to on for Business+ plans
@@ -2657,6 +3338,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedDdosValue {
 ///
 /// Schema: `#/components/schemas/zones_always_online`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AlwaysOnline {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2669,6 +3351,30 @@ pub struct AlwaysOnline {
     pub modified_on: Option<String>,
     /// `value`
     pub value: AlwaysOnlineValue,
+}
+#[cfg(feature = "mock")]
+impl AlwaysOnline {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<AlwaysOnlineValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -2738,6 +3444,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysOnlineValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AlwaysUseHttps {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2750,6 +3457,30 @@ pub struct AlwaysUseHttps {
     pub modified_on: Option<String>,
     /// `value`
     pub value: AlwaysUseHttpsValue,
+}
+#[cfg(feature = "mock")]
+impl AlwaysUseHttps {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<AlwaysUseHttpsValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -2819,6 +3550,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AutomaticHttpsRewrites {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2831,6 +3563,30 @@ pub struct AutomaticHttpsRewrites {
     pub modified_on: Option<String>,
     /// `value`
     pub value: AutomaticHttpsRewritesValue,
+}
+#[cfg(feature = "mock")]
+impl AutomaticHttpsRewrites {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<AutomaticHttpsRewritesValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Default value depends on the zone's plan level.
@@ -2899,6 +3655,7 @@ impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesValue {
 ///
 /// Schema: `#/components/schemas/zones_brotli`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Brotli {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2911,6 +3668,30 @@ pub struct Brotli {
     pub modified_on: Option<String>,
     /// `value`
     pub value: BrotliValue,
+}
+#[cfg(feature = "mock")]
+impl Brotli {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<BrotliValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -2978,6 +3759,7 @@ impl<'de> serde::Deserialize<'de> for BrotliValue {
 ///
 /// Schema: `#/components/schemas/zones_browser_cache_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrowserCacheTtl {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -2990,6 +3772,30 @@ pub struct BrowserCacheTtl {
     pub modified_on: Option<String>,
     /// `value`
     pub value: BrowserCacheTtlValue,
+}
+#[cfg(feature = "mock")]
+impl BrowserCacheTtl {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<BrowserCacheTtlValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Setting a TTL of 0 is equivalent to selecting `Respect Existing Headers`
@@ -3004,6 +3810,7 @@ pub type BrowserCacheTtlValue = f64;
 ///
 /// Schema: `#/components/schemas/zones_browser_check`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BrowserCheck {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3016,6 +3823,30 @@ pub struct BrowserCheck {
     pub modified_on: Option<String>,
     /// `value`
     pub value: BrowserCheckValue,
+}
+#[cfg(feature = "mock")]
+impl BrowserCheck {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<BrowserCheckValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3083,6 +3914,7 @@ impl<'de> serde::Deserialize<'de> for BrowserCheckValue {
 ///
 /// Schema: `#/components/schemas/zones_cache_level`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CacheLevel {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3095,6 +3927,30 @@ pub struct CacheLevel {
     pub modified_on: Option<String>,
     /// `value`
     pub value: CacheLevelValue,
+}
+#[cfg(feature = "mock")]
+impl CacheLevel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<CacheLevelValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3167,6 +4023,7 @@ impl<'de> serde::Deserialize<'de> for CacheLevelValue {
 ///
 /// Schema: `#/components/schemas/zones_challenge_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChallengeTtl {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3179,6 +4036,30 @@ pub struct ChallengeTtl {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ChallengeTtlValue,
+}
+#[cfg(feature = "mock")]
+impl ChallengeTtl {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ChallengeTtlValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3194,6 +4075,7 @@ pub type ChallengeTtlValue = f64;
 ///
 /// Default: `[]`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ciphers {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3207,6 +4089,30 @@ pub struct Ciphers {
     /// `value`
     pub value: CiphersValue,
 }
+#[cfg(feature = "mock")]
+impl Ciphers {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<CiphersValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+}
 /// Value of the zone setting.
 ///
 /// Schema: `#/components/schemas/zones_ciphers_value`
@@ -3219,6 +4125,7 @@ pub type CiphersValue = Vec<String>;
 ///
 /// Schema: `#/components/schemas/zones_cname_flattening`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CnameFlattening {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3231,6 +4138,30 @@ pub struct CnameFlattening {
     pub modified_on: Option<String>,
     /// `value`
     pub value: CnameFlatteningValue,
+}
+#[cfg(feature = "mock")]
+impl CnameFlattening {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<CnameFlatteningValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the cname flattening setting.
 ///
@@ -3298,6 +4229,7 @@ impl<'de> serde::Deserialize<'de> for CnameFlatteningValue {
 ///
 /// Schema: `#/components/schemas/zones_development_mode`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DevelopmentMode {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3315,6 +4247,37 @@ pub struct DevelopmentMode {
     ///
     /// Example: `3600`. Read-only.
     pub time_remaining: Option<f64>,
+}
+#[cfg(feature = "mock")]
+impl DevelopmentMode {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<DevelopmentModeValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+            time_remaining: None,
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `time_remaining`.
+    #[inline]
+    pub fn time_remaining(mut self, value: impl Into<f64>) -> Self {
+        self.time_remaining = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3382,6 +4345,7 @@ impl<'de> serde::Deserialize<'de> for DevelopmentModeValue {
 ///
 /// Schema: `#/components/schemas/zones_early_hints`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EarlyHints {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3394,6 +4358,30 @@ pub struct EarlyHints {
     pub modified_on: Option<String>,
     /// `value`
     pub value: EarlyHintsValue,
+}
+#[cfg(feature = "mock")]
+impl EarlyHints {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<EarlyHintsValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3461,6 +4449,7 @@ impl<'de> serde::Deserialize<'de> for EarlyHintsValue {
 ///
 /// Schema: `#/components/schemas/zones_edge_cache_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EdgeCacheTtl {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3473,6 +4462,30 @@ pub struct EdgeCacheTtl {
     pub modified_on: Option<String>,
     /// `value`
     pub value: EdgeCacheTtlValue,
+}
+#[cfg(feature = "mock")]
+impl EdgeCacheTtl {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<EdgeCacheTtlValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: The minimum TTL available depends on the plan level of the zone. (Enterprise = 30, Business = 1800, Pro = 3600, Free = 7200)
@@ -3487,6 +4500,7 @@ pub type EdgeCacheTtlValue = f64;
 ///
 /// Schema: `#/components/schemas/zones_email_obfuscation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailObfuscation {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3499,6 +4513,30 @@ pub struct EmailObfuscation {
     pub modified_on: Option<String>,
     /// `value`
     pub value: EmailObfuscationValue,
+}
+#[cfg(feature = "mock")]
+impl EmailObfuscation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<EmailObfuscationValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3566,6 +4604,7 @@ impl<'de> serde::Deserialize<'de> for EmailObfuscationValue {
 ///
 /// Schema: `#/components/schemas/zones_h2_prioritization`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct H2Prioritization {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3578,6 +4617,30 @@ pub struct H2Prioritization {
     pub modified_on: Option<String>,
     /// `value`
     pub value: H2PrioritizationValue,
+}
+#[cfg(feature = "mock")]
+impl H2Prioritization {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<H2PrioritizationValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3650,6 +4713,7 @@ impl<'de> serde::Deserialize<'de> for H2PrioritizationValue {
 ///
 /// Schema: `#/components/schemas/zones_hotlink_protection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HotlinkProtection {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3662,6 +4726,30 @@ pub struct HotlinkProtection {
     pub modified_on: Option<String>,
     /// `value`
     pub value: HotlinkProtectionValue,
+}
+#[cfg(feature = "mock")]
+impl HotlinkProtection {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<HotlinkProtectionValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -3729,6 +4817,7 @@ impl<'de> serde::Deserialize<'de> for HotlinkProtectionValue {
 ///
 /// Schema: `#/components/schemas/zones_http2`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Http2 {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3741,6 +4830,30 @@ pub struct Http2 {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Http2Value,
+}
+#[cfg(feature = "mock")]
+impl Http2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Http2Value>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the HTTP2 setting.
 ///
@@ -3808,6 +4921,7 @@ impl<'de> serde::Deserialize<'de> for Http2Value {
 ///
 /// Schema: `#/components/schemas/zones_http3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Http3 {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3820,6 +4934,30 @@ pub struct Http3 {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Http3Value,
+}
+#[cfg(feature = "mock")]
+impl Http3 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Http3Value>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the HTTP3 setting.
 ///
@@ -3887,6 +5025,7 @@ impl<'de> serde::Deserialize<'de> for Http3Value {
 ///
 /// Schema: `#/components/schemas/zones_image_resizing`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ImageResizing {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3899,6 +5038,30 @@ pub struct ImageResizing {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ImageResizingValue,
+}
+#[cfg(feature = "mock")]
+impl ImageResizing {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ImageResizingValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Whether the feature is enabled, disabled, or enabled in `open proxy` mode.
 ///
@@ -3971,6 +5134,7 @@ impl<'de> serde::Deserialize<'de> for ImageResizingValue {
 ///
 /// Schema: `#/components/schemas/zones_ip_geolocation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IpGeolocation {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -3983,6 +5147,30 @@ pub struct IpGeolocation {
     pub modified_on: Option<String>,
     /// `value`
     pub value: IpGeolocationValue,
+}
+#[cfg(feature = "mock")]
+impl IpGeolocation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<IpGeolocationValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4050,6 +5238,7 @@ impl<'de> serde::Deserialize<'de> for IpGeolocationValue {
 ///
 /// Schema: `#/components/schemas/zones_ipv6`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ipv6 {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4062,6 +5251,30 @@ pub struct Ipv6 {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Ipv6Value,
+}
+#[cfg(feature = "mock")]
+impl Ipv6 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Ipv6Value>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4129,6 +5342,7 @@ impl<'de> serde::Deserialize<'de> for Ipv6Value {
 ///
 /// Schema: `#/components/schemas/zones_max_upload`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MaxUpload {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4141,6 +5355,30 @@ pub struct MaxUpload {
     pub modified_on: Option<String>,
     /// `value`
     pub value: MaxUploadValue,
+}
+#[cfg(feature = "mock")]
+impl MaxUpload {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<MaxUploadValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: The size depends on the plan level of the zone. (Enterprise = 500, Business = 200, Pro = 100, Free = 100)
@@ -4157,6 +5395,7 @@ pub type MaxUploadValue = f64;
 ///
 /// Default: `"1.0"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MinTlsVersion {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4169,6 +5408,30 @@ pub struct MinTlsVersion {
     pub modified_on: Option<String>,
     /// `value`
     pub value: MinTlsVersionValue,
+}
+#[cfg(feature = "mock")]
+impl MinTlsVersion {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<MinTlsVersionValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4246,6 +5509,7 @@ impl<'de> serde::Deserialize<'de> for MinTlsVersionValue {
 ///
 /// Schema: `#/components/schemas/zones_minify`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Minify {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4258,6 +5522,30 @@ pub struct Minify {
     pub modified_on: Option<String>,
     /// `value`
     pub value: MinifyValue,
+}
+#[cfg(feature = "mock")]
+impl Minify {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<MinifyValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4388,6 +5676,7 @@ impl<'de> serde::Deserialize<'de> for MinifyValueCss {
 ///
 /// Schema: `#/components/schemas/zones_mirage`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Mirage {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4400,6 +5689,30 @@ pub struct Mirage {
     pub modified_on: Option<String>,
     /// `value`
     pub value: MirageValue,
+}
+#[cfg(feature = "mock")]
+impl Mirage {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<MirageValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4469,6 +5782,7 @@ impl<'de> serde::Deserialize<'de> for MirageValue {
 /// Schema: `#/components/schemas/zones_mobile_redirect`
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MobileRedirect {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4481,6 +5795,30 @@ pub struct MobileRedirect {
     pub modified_on: Option<String>,
     /// `value`
     pub value: MobileRedirectValue,
+}
+#[cfg(feature = "mock")]
+impl MobileRedirect {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<MobileRedirectValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4562,6 +5900,7 @@ impl MobileRedirectValue {
 ///
 /// Schema: `#/components/schemas/zones_nel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Nel {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4574,6 +5913,30 @@ pub struct Nel {
     pub modified_on: Option<String>,
     /// `value`
     pub value: NelValue,
+}
+#[cfg(feature = "mock")]
+impl Nel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<NelValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4617,6 +5980,7 @@ impl NelValue {
 ///
 /// Schema: `#/components/schemas/zones_opportunistic_encryption`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunisticEncryption {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4629,6 +5993,30 @@ pub struct OpportunisticEncryption {
     pub modified_on: Option<String>,
     /// `value`
     pub value: OpportunisticEncryptionValue,
+}
+#[cfg(feature = "mock")]
+impl OpportunisticEncryption {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OpportunisticEncryptionValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Default value depends on the zone's plan level.
@@ -4699,6 +6087,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunisticOnion {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4711,6 +6100,30 @@ pub struct OpportunisticOnion {
     pub modified_on: Option<String>,
     /// `value`
     pub value: OpportunisticOnionValue,
+}
+#[cfg(feature = "mock")]
+impl OpportunisticOnion {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OpportunisticOnionValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Default value depends on the zone's plan level.
@@ -4779,6 +6192,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticOnionValue {
 ///
 /// Schema: `#/components/schemas/zones_orange_to_orange`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrangeToOrange {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4791,6 +6205,30 @@ pub struct OrangeToOrange {
     pub modified_on: Option<String>,
     /// `value`
     pub value: OrangeToOrangeValue,
+}
+#[cfg(feature = "mock")]
+impl OrangeToOrange {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OrangeToOrangeValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4860,6 +6298,7 @@ impl<'de> serde::Deserialize<'de> for OrangeToOrangeValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OriginErrorPagePassThru {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4872,6 +6311,30 @@ pub struct OriginErrorPagePassThru {
     pub modified_on: Option<String>,
     /// `value`
     pub value: OriginErrorPagePassThruValue,
+}
+#[cfg(feature = "mock")]
+impl OriginErrorPagePassThru {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OriginErrorPagePassThruValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -4939,6 +6402,7 @@ impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruValue {
 ///
 /// Schema: `#/components/schemas/zones_polish`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Polish {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -4951,6 +6415,30 @@ pub struct Polish {
     pub modified_on: Option<String>,
     /// `value`
     pub value: PolishValue,
+}
+#[cfg(feature = "mock")]
+impl Polish {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<PolishValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5025,6 +6513,7 @@ impl<'de> serde::Deserialize<'de> for PolishValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PrefetchPreload {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5037,6 +6526,30 @@ pub struct PrefetchPreload {
     pub modified_on: Option<String>,
     /// `value`
     pub value: PrefetchPreloadValue,
+}
+#[cfg(feature = "mock")]
+impl PrefetchPreload {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<PrefetchPreloadValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5104,6 +6617,7 @@ impl<'de> serde::Deserialize<'de> for PrefetchPreloadValue {
 ///
 /// Schema: `#/components/schemas/zones_proxy_read_timeout`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProxyReadTimeout {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5116,6 +6630,30 @@ pub struct ProxyReadTimeout {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ProxyReadTimeoutValue,
+}
+#[cfg(feature = "mock")]
+impl ProxyReadTimeout {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ProxyReadTimeoutValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Value must be between 1 and 6000
@@ -5130,6 +6668,7 @@ pub type ProxyReadTimeoutValue = f64;
 ///
 /// Schema: `#/components/schemas/zones_pseudo_ipv4`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PseudoIpv4 {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5142,6 +6681,30 @@ pub struct PseudoIpv4 {
     pub modified_on: Option<String>,
     /// `value`
     pub value: PseudoIpv4Value,
+}
+#[cfg(feature = "mock")]
+impl PseudoIpv4 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<PseudoIpv4Value>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the Pseudo IPv4 setting.
 ///
@@ -5214,6 +6777,7 @@ impl<'de> serde::Deserialize<'de> for PseudoIpv4Value {
 ///
 /// Schema: `#/components/schemas/zones_replace_insecure_js`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReplaceInsecureJs {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5226,6 +6790,30 @@ pub struct ReplaceInsecureJs {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ReplaceInsecureJsValue,
+}
+#[cfg(feature = "mock")]
+impl ReplaceInsecureJs {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ReplaceInsecureJsValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5295,6 +6883,7 @@ impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResponseBuffering {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5307,6 +6896,30 @@ pub struct ResponseBuffering {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ResponseBufferingValue,
+}
+#[cfg(feature = "mock")]
+impl ResponseBuffering {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ResponseBufferingValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5374,6 +6987,7 @@ impl<'de> serde::Deserialize<'de> for ResponseBufferingValue {
 ///
 /// Schema: `#/components/schemas/zones_rocket_loader`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RocketLoader {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5386,6 +7000,30 @@ pub struct RocketLoader {
     pub modified_on: Option<String>,
     /// `value`
     pub value: RocketLoaderValue,
+}
+#[cfg(feature = "mock")]
+impl RocketLoader {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<RocketLoaderValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5453,6 +7091,7 @@ impl<'de> serde::Deserialize<'de> for RocketLoaderValue {
 ///
 /// Schema: `#/components/schemas/zones_schemas-automatic_platform_optimization`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SchemasAutomaticPlatformOptimization {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5465,6 +7104,30 @@ pub struct SchemasAutomaticPlatformOptimization {
     pub modified_on: Option<String>,
     /// `value`
     pub value: AutomaticPlatformOptimization,
+}
+#[cfg(feature = "mock")]
+impl SchemasAutomaticPlatformOptimization {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<AutomaticPlatformOptimization>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/zones_automatic_platform_optimization`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5531,6 +7194,7 @@ impl AutomaticPlatformOptimization {
 ///
 /// Schema: `#/components/schemas/zones_security_header`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SecurityHeader {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5543,6 +7207,30 @@ pub struct SecurityHeader {
     pub modified_on: Option<String>,
     /// `value`
     pub value: SecurityHeaderValue,
+}
+#[cfg(feature = "mock")]
+impl SecurityHeader {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<SecurityHeaderValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// `#/components/schemas/zones_security_header_value`
 ///
@@ -5671,6 +7359,7 @@ impl SecurityHeaderValueStrictTransportSecurity {
 ///
 /// Schema: `#/components/schemas/zones_security_level`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SecurityLevel {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5683,6 +7372,30 @@ pub struct SecurityLevel {
     pub modified_on: Option<String>,
     /// `value`
     pub value: SecurityLevelValue,
+}
+#[cfg(feature = "mock")]
+impl SecurityLevel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<SecurityLevelValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5770,6 +7483,7 @@ impl<'de> serde::Deserialize<'de> for SecurityLevelValue {
 ///
 /// Schema: `#/components/schemas/zones_server_side_exclude`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ServerSideExclude {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5782,6 +7496,30 @@ pub struct ServerSideExclude {
     pub modified_on: Option<String>,
     /// `value`
     pub value: ServerSideExcludeValue,
+}
+#[cfg(feature = "mock")]
+impl ServerSideExclude {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<ServerSideExcludeValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5849,6 +7587,7 @@ impl<'de> serde::Deserialize<'de> for ServerSideExcludeValue {
 ///
 /// Schema: `#/components/schemas/zones_sha1_support`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Sha1Support {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5861,6 +7600,30 @@ pub struct Sha1Support {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Sha1SupportValue,
+}
+#[cfg(feature = "mock")]
+impl Sha1Support {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Sha1SupportValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -5930,6 +7693,7 @@ impl<'de> serde::Deserialize<'de> for Sha1SupportValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SortQueryStringForCache {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -5942,6 +7706,30 @@ pub struct SortQueryStringForCache {
     pub modified_on: Option<String>,
     /// `value`
     pub value: SortQueryStringForCacheValue,
+}
+#[cfg(feature = "mock")]
+impl SortQueryStringForCache {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<SortQueryStringForCacheValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6009,6 +7797,7 @@ impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheValue {
 ///
 /// Schema: `#/components/schemas/zones_ssl`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Ssl {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6021,6 +7810,30 @@ pub struct Ssl {
     pub modified_on: Option<String>,
     /// `value`
     pub value: SslValue,
+}
+#[cfg(feature = "mock")]
+impl Ssl {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<SslValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Depends on the zone's plan level
@@ -6210,6 +8023,7 @@ impl SslRecommender {
 ///
 /// Schema: `#/components/schemas/zones_tls_1_2_only`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Tls12Only {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6222,6 +8036,30 @@ pub struct Tls12Only {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Tls12OnlyValue,
+}
+#[cfg(feature = "mock")]
+impl Tls12Only {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Tls12OnlyValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6291,6 +8129,7 @@ impl<'de> serde::Deserialize<'de> for Tls12OnlyValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Tls13 {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6303,6 +8142,30 @@ pub struct Tls13 {
     pub modified_on: Option<String>,
     /// `value`
     pub value: Tls13Value,
+}
+#[cfg(feature = "mock")]
+impl Tls13 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Tls13Value>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 /// Notes: Default value depends on the zone's plan level.
@@ -6376,6 +8239,7 @@ impl<'de> serde::Deserialize<'de> for Tls13Value {
 ///
 /// Schema: `#/components/schemas/zones_tls_client_auth`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TlsClientAuth {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6388,6 +8252,30 @@ pub struct TlsClientAuth {
     pub modified_on: Option<String>,
     /// `value`
     pub value: TlsClientAuthValue,
+}
+#[cfg(feature = "mock")]
+impl TlsClientAuth {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<TlsClientAuthValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// value of the zone setting.
 ///
@@ -6457,6 +8345,7 @@ impl<'de> serde::Deserialize<'de> for TlsClientAuthValue {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrueClientIpHeader {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6469,6 +8358,30 @@ pub struct TrueClientIpHeader {
     pub modified_on: Option<String>,
     /// `value`
     pub value: TrueClientIpHeaderValue,
+}
+#[cfg(feature = "mock")]
+impl TrueClientIpHeader {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<TrueClientIpHeaderValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6536,6 +8449,7 @@ impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderValue {
 ///
 /// Schema: `#/components/schemas/zones_waf`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Waf {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6548,6 +8462,30 @@ pub struct Waf {
     pub modified_on: Option<String>,
     /// `value`
     pub value: WafValue,
+}
+#[cfg(feature = "mock")]
+impl Waf {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<WafValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6615,6 +8553,7 @@ impl<'de> serde::Deserialize<'de> for WafValue {
 ///
 /// Schema: `#/components/schemas/zones_webp`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Webp {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6627,6 +8566,30 @@ pub struct Webp {
     pub modified_on: Option<String>,
     /// `value`
     pub value: WebpValue,
+}
+#[cfg(feature = "mock")]
+impl Webp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<WebpValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6694,6 +8657,7 @@ impl<'de> serde::Deserialize<'de> for WebpValue {
 ///
 /// Schema: `#/components/schemas/zones_websockets`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Websockets {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
@@ -6706,6 +8670,30 @@ pub struct Websockets {
     pub modified_on: Option<String>,
     /// `value`
     pub value: WebsocketsValue,
+}
+#[cfg(feature = "mock")]
+impl Websockets {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<WebsocketsValue>) -> Self {
+        Self {
+            editable: None,
+            modified_on: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `editable`.
+    #[inline]
+    pub fn editable(mut self, value: impl Into<bool>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+    /// Sets `modified_on`.
+    #[inline]
+    pub fn modified_on(mut self, value: impl Into<String>) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
 }
 /// Value of the zone setting.
 ///
@@ -6883,6 +8871,324 @@ pub enum ZoneSettingsResultItem {
     Websockets(Websockets),
     /// A `id` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for ZoneSettingsResultItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V0rtt(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
+            }
+            Self::AdvancedDdos(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
+            }
+            Self::AlwaysOnline(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
+            }
+            Self::AlwaysUseHttps(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "always_use_https",
+                    value,
+                )
+            }
+            Self::AutomaticHttpsRewrites(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_https_rewrites",
+                    value,
+                )
+            }
+            Self::Brotli(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
+            }
+            Self::BrowserCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "browser_cache_ttl",
+                    value,
+                )
+            }
+            Self::BrowserCheck(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
+            }
+            Self::CacheLevel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
+            }
+            Self::ChallengeTtl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
+            }
+            Self::Ciphers(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
+            }
+            Self::CnameFlattening(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "cname_flattening",
+                    value,
+                )
+            }
+            Self::DevelopmentMode(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "development_mode",
+                    value,
+                )
+            }
+            Self::EarlyHints(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
+            }
+            Self::EdgeCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "edge_cache_ttl",
+                    value,
+                )
+            }
+            Self::EmailObfuscation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "email_obfuscation",
+                    value,
+                )
+            }
+            Self::H2Prioritization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "h2_prioritization",
+                    value,
+                )
+            }
+            Self::HotlinkProtection(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "hotlink_protection",
+                    value,
+                )
+            }
+            Self::Http2(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http2", value)
+            }
+            Self::Http3(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http3", value)
+            }
+            Self::ImageResizing(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "image_resizing",
+                    value,
+                )
+            }
+            Self::IpGeolocation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ip_geolocation",
+                    value,
+                )
+            }
+            Self::Ipv6(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
+            }
+            Self::MaxUpload(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
+            }
+            Self::MinTlsVersion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "min_tls_version",
+                    value,
+                )
+            }
+            Self::Minify(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "minify", value)
+            }
+            Self::Mirage(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
+            }
+            Self::MobileRedirect(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "mobile_redirect",
+                    value,
+                )
+            }
+            Self::Nel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "nel", value)
+            }
+            Self::OpportunisticEncryption(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_encryption",
+                    value,
+                )
+            }
+            Self::OpportunisticOnion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_onion",
+                    value,
+                )
+            }
+            Self::OrangeToOrange(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "orange_to_orange",
+                    value,
+                )
+            }
+            Self::OriginErrorPagePassThru(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "origin_error_page_pass_thru",
+                    value,
+                )
+            }
+            Self::Polish(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "polish", value)
+            }
+            Self::PrefetchPreload(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "prefetch_preload",
+                    value,
+                )
+            }
+            Self::ProxyReadTimeout(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "proxy_read_timeout",
+                    value,
+                )
+            }
+            Self::PseudoIpv4(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
+            }
+            Self::ReplaceInsecureJs(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "replace_insecure_js",
+                    value,
+                )
+            }
+            Self::ResponseBuffering(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "response_buffering",
+                    value,
+                )
+            }
+            Self::RocketLoader(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
+            }
+            Self::AutomaticPlatformOptimization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_platform_optimization",
+                    value,
+                )
+            }
+            Self::SecurityHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_header",
+                    value,
+                )
+            }
+            Self::SecurityLevel(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_level",
+                    value,
+                )
+            }
+            Self::ServerSideExclude(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "server_side_exclude",
+                    value,
+                )
+            }
+            Self::Sha1Support(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
+            }
+            Self::SortQueryStringForCache(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "sort_query_string_for_cache",
+                    value,
+                )
+            }
+            Self::Ssl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
+            }
+            Self::SslRecommender(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ssl_recommender",
+                    value,
+                )
+            }
+            Self::Tls12Only(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
+            }
+            Self::Tls13(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
+            }
+            Self::TlsClientAuth(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "tls_client_auth",
+                    value,
+                )
+            }
+            Self::TrueClientIpHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "true_client_ip_header",
+                    value,
+                )
+            }
+            Self::Waf(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "waf", value)
+            }
+            Self::Webp(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "webp", value)
+            }
+            Self::Websockets(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for ZoneSettingsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -7837,6 +10143,324 @@ pub enum Setting {
     Websockets(Websockets),
     /// A `id` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+#[cfg(feature = "mock")]
+impl serde::Serialize for Setting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V0rtt(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
+            }
+            Self::AdvancedDdos(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
+            }
+            Self::AlwaysOnline(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
+            }
+            Self::AlwaysUseHttps(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "always_use_https",
+                    value,
+                )
+            }
+            Self::AutomaticHttpsRewrites(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_https_rewrites",
+                    value,
+                )
+            }
+            Self::Brotli(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
+            }
+            Self::BrowserCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "browser_cache_ttl",
+                    value,
+                )
+            }
+            Self::BrowserCheck(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
+            }
+            Self::CacheLevel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
+            }
+            Self::ChallengeTtl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
+            }
+            Self::Ciphers(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
+            }
+            Self::CnameFlattening(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "cname_flattening",
+                    value,
+                )
+            }
+            Self::DevelopmentMode(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "development_mode",
+                    value,
+                )
+            }
+            Self::EarlyHints(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
+            }
+            Self::EdgeCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "edge_cache_ttl",
+                    value,
+                )
+            }
+            Self::EmailObfuscation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "email_obfuscation",
+                    value,
+                )
+            }
+            Self::H2Prioritization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "h2_prioritization",
+                    value,
+                )
+            }
+            Self::HotlinkProtection(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "hotlink_protection",
+                    value,
+                )
+            }
+            Self::Http2(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http2", value)
+            }
+            Self::Http3(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http3", value)
+            }
+            Self::ImageResizing(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "image_resizing",
+                    value,
+                )
+            }
+            Self::IpGeolocation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ip_geolocation",
+                    value,
+                )
+            }
+            Self::Ipv6(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
+            }
+            Self::MaxUpload(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
+            }
+            Self::MinTlsVersion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "min_tls_version",
+                    value,
+                )
+            }
+            Self::Minify(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "minify", value)
+            }
+            Self::Mirage(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
+            }
+            Self::MobileRedirect(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "mobile_redirect",
+                    value,
+                )
+            }
+            Self::Nel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "nel", value)
+            }
+            Self::OpportunisticEncryption(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_encryption",
+                    value,
+                )
+            }
+            Self::OpportunisticOnion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_onion",
+                    value,
+                )
+            }
+            Self::OrangeToOrange(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "orange_to_orange",
+                    value,
+                )
+            }
+            Self::OriginErrorPagePassThru(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "origin_error_page_pass_thru",
+                    value,
+                )
+            }
+            Self::Polish(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "polish", value)
+            }
+            Self::PrefetchPreload(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "prefetch_preload",
+                    value,
+                )
+            }
+            Self::ProxyReadTimeout(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "proxy_read_timeout",
+                    value,
+                )
+            }
+            Self::PseudoIpv4(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
+            }
+            Self::ReplaceInsecureJs(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "replace_insecure_js",
+                    value,
+                )
+            }
+            Self::ResponseBuffering(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "response_buffering",
+                    value,
+                )
+            }
+            Self::RocketLoader(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
+            }
+            Self::AutomaticPlatformOptimization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_platform_optimization",
+                    value,
+                )
+            }
+            Self::SecurityHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_header",
+                    value,
+                )
+            }
+            Self::SecurityLevel(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_level",
+                    value,
+                )
+            }
+            Self::ServerSideExclude(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "server_side_exclude",
+                    value,
+                )
+            }
+            Self::Sha1Support(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
+            }
+            Self::SortQueryStringForCache(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "sort_query_string_for_cache",
+                    value,
+                )
+            }
+            Self::Ssl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
+            }
+            Self::SslRecommender(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ssl_recommender",
+                    value,
+                )
+            }
+            Self::Tls12Only(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
+            }
+            Self::Tls13(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
+            }
+            Self::TlsClientAuth(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "tls_client_auth",
+                    value,
+                )
+            }
+            Self::TrueClientIpHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "true_client_ip_header",
+                    value,
+                )
+            }
+            Self::Waf(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "waf", value)
+            }
+            Self::Webp(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "webp", value)
+            }
+            Self::Websockets(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
 }
 impl<'de> serde::Deserialize<'de> for Setting {
     fn deserialize<D: serde::Deserializer<'de>>(
