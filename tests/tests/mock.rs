@@ -114,10 +114,12 @@ async fn page_pagination_streams_every_page() {
             ],
             vec![record("r3", "c", "192.0.2.3")],
         ]);
+    // The pager's own `per_page` (and `page`) are not part of the match.
     let all: Vec<DnsRecord> = mock
         .client()
         .dns_records()
         .list_dns_records("z1", &ListDnsRecordsParams::new())
+        .per_page(2)
         .items()
         .try_collect()
         .await
@@ -127,8 +129,8 @@ async fn page_pagination_streams_every_page() {
     assert_eq!(
         mock.received(),
         [
-            "GET /zones/z1/dns_records",
-            "GET /zones/z1/dns_records?page=2"
+            "GET /zones/z1/dns_records?per_page=2",
+            "GET /zones/z1/dns_records?per_page=2&page=2"
         ]
     );
 }

@@ -18,8 +18,9 @@ use crate::{Call, ListCall, Pagination, RawCall};
 /// Made by a group's mock (`mock.dns_records().list_dns_records(…)`, the same arguments as
 /// the client's method) or by [`MockServer::on`] for any call, including
 /// [`Client::request`](crate::Client::request)'s. It matches the request that call would
-/// send: the method, the path with its values, the query the typed parameters write, the
-/// headers they set, and the body (JSON compared as JSON; a multipart form by its content
+/// send: the method, the path with its values, the query the typed parameters write (but a
+/// listing's `page`, `cursor` and `per_page`, which the pager sets), the headers they set,
+/// and the body (JSON compared as JSON; a multipart form by its content
 /// type). [`any_path_values`](Self::any_path_values), [`any_query`](Self::any_query) and
 /// [`any_body`](Self::any_body) loosen that.
 ///
@@ -55,9 +56,10 @@ impl Mounted {
 impl<'m, C> Expectation<'m, C> {
     pub(super) fn new(mock: &'m MockServer, expected: ExpectedRequest, list: bool) -> Self {
         let name = expected.op.id.to_owned();
+        // What the client's pager sets itself (`ListCall::per_page` too) is not matched.
         let pagination_keys: &'static [&'static str] = match (list, expected.op.pagination) {
-            (true, Pagination::Cursor) => &["cursor"],
-            (true, _) => &["page"],
+            (true, Pagination::Cursor) => &["cursor", "per_page"],
+            (true, _) => &["page", "per_page"],
             (false, _) => &[],
         };
         Expectation {

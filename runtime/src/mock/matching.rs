@@ -35,7 +35,7 @@ pub(crate) struct Loosening {
     pub(crate) any_path_values: bool,
     pub(crate) any_query: bool,
     pub(crate) any_body: bool,
-    /// Query pairs a list answer sets itself (`page`, `cursor`).
+    /// Query pairs of a listing that its pager sets (`page`, `cursor`, `per_page`).
     pub(crate) pagination_keys: &'static [&'static str],
 }
 
