@@ -6,7 +6,8 @@
 //! - Crate: each group is the crate `cloudflare-v4-<module in kebab case>`
 //!   (`cloudflare-v4-dns-records`, library `cloudflare_v4_dns_records`) in
 //!   `groups/<module in kebab case>/`, re-exported by the facade as its module. A module is
-//!   never `runtime` nor the name of a method `Client` already has (`builder`, `base_url`,
+//!   never `runtime` or `mock`, nor the name of a method `Client` or `mock::Mock` already has
+//!   (`builder`, `base_url`, `request`, `client`, `verify`,
 //!   `clone`, …): those get `_api` after them. When two groups still want one crate name
 //!   (`runtime` and `runtime-api`), the first group in byte order keeps it and the others get
 //!   `_2`, `_3`, … after their module, skipping names another group wants; so crate names are
@@ -622,19 +623,31 @@ pub fn mutually_dependent(needs: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec
     units
 }
 
-/// Names a group's module (and so its `Client` accessor) may not take: the facade's own
-/// module, and the methods a `Client` already has, its own, through `Deref` to the runtime's
-/// client, or from the traits it implements. An accessor of such a name would not compile or
-/// would hide the method.
+/// Names a group's module (and so its `Client` and `mock::Mock` accessors) may not take: the
+/// facade's own modules, the methods a `Client` already has, its own, through `Deref` to the
+/// runtime's client, or from the traits it implements, and those of `mock::Mock` (its own and
+/// `MockServer`'s). An accessor of such a name would not compile or would hide the method.
 const RESERVED_MODULES: &[&str] = &[
     "runtime",
     "lib",
+    "mock",
     "builder",
     "from_env",
     "with_retry_policy",
     "base_url",
     "retry_policy",
     "rate_budget",
+    "rate_limit",
+    "budget_key",
+    "request",
+    "start",
+    "client",
+    "client_builder",
+    "uri",
+    "on",
+    "received",
+    "check",
+    "verify",
     "clone",
     "clone_from",
     "as_ref",
@@ -665,6 +678,20 @@ pub fn module_name(group: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_never_takes_a_name_the_client_or_the_mock_has() {
+        for (group, module) in [
+            ("client", "client_api"),
+            ("mock", "mock_api"),
+            ("request", "request_api"),
+            ("rate-limit", "rate_limit_api"),
+            ("verify", "verify_api"),
+            ("dns-records", "dns_records"),
+        ] {
+            assert_eq!(module_name(group), module);
+        }
+    }
 
     #[test]
     fn groups_that_need_each_other_form_one_set() {
