@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-/// Group features listed in `generated/Cargo.toml` (between the generated markers, minus `full`
-/// and the hidden `__conformance`).
+/// Group features listed in `generated/Cargo.toml` (between the generated markers, minus `full`,
+/// `mock` and the hidden `__conformance`).
 pub fn groups(root: &Path) -> Result<Vec<String>> {
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml"))
         .context("reading generated/Cargo.toml")?;
@@ -24,7 +24,11 @@ pub fn groups(root: &Path) -> Result<Vec<String>> {
             line.split_once(" = ")
                 .map(|(name, _)| name.trim().to_owned())
         })
-        .filter(|name| name != "full" && !name.starts_with("__"))
+        .filter(|name| {
+            name != "full"
+                && name != cloudflare_codegen::emit::MOCK_FEATURE
+                && !name.starts_with("__")
+        })
         .collect())
 }
 
